@@ -1,0 +1,171 @@
+package widget
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Command is one request from the embedding page, sent with postMessage as
+//
+//	{target: "vaeplay", type: "set", model?: "vae"|"cvae", digit?: -1..9, seed?: N}
+//	{target: "vaeplay", type: "sample"}
+//
+// A nil field of a set command leaves that part of the selection alone.
+type Command struct {
+	Sample bool    // type "sample": draw a new z (seed+1)
+	Kind   *Kind   // type "set": choose the model
+	Digit  *int    // type "set": choose the digit; -1 means the plain VAE
+	Seed   *uint64 // type "set": choose z
+}
+
+// Target is the value of the "target" field that marks a message as meant
+// for the widget; other messages are not the widget's business.
+const Target = "vaeplay"
+
+// maxQuoted bounds how much of a bad message an error repeats.
+const maxQuoted = 120
+
+// ParseCommand reads a message's data, JSON-encoded (as JSON.stringify
+// writes it). Anything malformed yields an error that names the problem and
+// quotes the message; nothing of a malformed command is applied.
+func ParseCommand(data []byte) (Command, error) {
+	c, err := parseCommand(data)
+	if err != nil {
+		q := string(data)
+		if len(q) > maxQuoted {
+			q = q[:maxQuoted] + "…"
+		}
+		return Command{}, fmt.Errorf("message %s: %w", q, err)
+	}
+	return c, nil
+}
+
+func parseCommand(data []byte) (Command, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
+		return Command{}, errors.New("want a JSON object")
+	}
+	var target, typ string
+	if err := stringField(fields, "target", &target); err != nil {
+		return Command{}, err
+	}
+	if target != Target {
+		return Command{}, fmt.Errorf("target %q: want %q", target, Target)
+	}
+	if err := stringField(fields, "type", &typ); err != nil {
+		return Command{}, err
+	}
+	var known []string
+	switch typ {
+	case "sample":
+		known = []string{"target", "type"}
+	case "set":
+		known = []string{"target", "type", "model", "digit", "seed"}
+	default:
+		return Command{}, fmt.Errorf("type %q: want \"set\" or \"sample\"", typ)
+	}
+	for _, k := range sortedKeys(fields) {
+		if !slices.Contains(known, k) {
+			return Command{}, fmt.Errorf("unknown field %q in a %s message (known: %s)", k, typ, strings.Join(known, ", "))
+		}
+	}
+	if typ == "sample" {
+		return Command{Sample: true}, nil
+	}
+
+	var c Command
+	if raw, ok := fields["model"]; ok {
+		s, ok := asString(raw)
+		if !ok || (Kind(s) != VAE && Kind(s) != CVAE) {
+			return Command{}, fmt.Errorf("model %s: want \"vae\" or \"cvae\"", raw)
+		}
+		k := Kind(s)
+		c.Kind = &k
+	}
+	if raw, ok := fields["digit"]; ok {
+		d, err := strconv.Atoi(number(raw))
+		if err != nil || d < -1 || d >= Digits {
+			return Command{}, fmt.Errorf("digit %s: want an integer 0..9, or -1 for the plain VAE", raw)
+		}
+		c.Digit = &d
+	}
+	if raw, ok := fields["seed"]; ok {
+		s, err := parseSeedJSON(raw)
+		if err != nil {
+			return Command{}, err
+		}
+		c.Seed = &s
+	}
+	switch {
+	case c.Kind == nil && c.Digit == nil && c.Seed == nil:
+		return Command{}, errors.New("a set message needs model, digit or seed")
+	case c.Kind != nil && c.Digit != nil && *c.Kind == VAE && *c.Digit >= 0:
+		return Command{}, fmt.Errorf("digit %d with model \"vae\": the plain VAE takes no digit", *c.Digit)
+	case c.Kind != nil && c.Digit != nil && *c.Kind == CVAE && *c.Digit < 0:
+		return Command{}, errors.New("digit -1 with model \"cvae\": the CVAE needs a digit 0..9")
+	}
+	return c, nil
+}
+
+// stringField stores the string field name of fields in dst.
+func stringField(fields map[string]json.RawMessage, name string, dst *string) error {
+	raw, ok := fields[name]
+	if !ok {
+		return fmt.Errorf("missing field %q", name)
+	}
+	s, ok := asString(raw)
+	if !ok {
+		return fmt.Errorf("%s %s: want a string", name, raw)
+	}
+	*dst = s
+	return nil
+}
+
+// asString decodes raw if it is a JSON string; json.Unmarshal alone would
+// accept null as well.
+func asString(raw json.RawMessage) (string, bool) {
+	var s string
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// number returns raw if it is a JSON number and "" otherwise, so that
+// strconv rejects strings, booleans and null alike.
+func number(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return ""
+	}
+	return string(raw)
+}
+
+// parseSeedJSON accepts a seed as a JSON number up to MaxSafeSeed (larger
+// numbers have already lost digits in JavaScript) or as a decimal string for
+// the whole uint64 range.
+func parseSeedJSON(raw json.RawMessage) (uint64, error) {
+	if s, ok := asString(raw); ok {
+		return parseSeed(s)
+	}
+	n, err := strconv.ParseUint(number(raw), 10, 64)
+	if err != nil || n > MaxSafeSeed {
+		return 0, fmt.Errorf("seed %s: want an integer 0..%d, or a decimal string for larger seeds", raw, uint64(MaxSafeSeed))
+	}
+	return n, nil
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}

@@ -1,0 +1,122 @@
+package widget
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+func TestComputeLayout(t *testing.T) {
+	sizes := []struct{ w, h, scale float64 }{
+		{900, 700, 1}, {900, 700, 2}, {640, 520, 1}, {640, 520, 1.25}, {360, 640, 3},
+		{320, 480, 2}, {800, 300, 1}, {1920, 1080, 1.5}, {500, 500, 2.625},
+	}
+	for _, sz := range sizes {
+		name := fmt.Sprintf("%gx%g@%g", sz.w, sz.h, sz.scale)
+		l := ComputeLayout(sz.w, sz.h, sz.scale)
+		frame := Rect{0, 0, sz.w, sz.h}
+		inside := func(what string, r Rect) {
+			if r.W <= 0 || r.H <= 0 || r.X < 0 || r.Y < 0 || r.X+r.W > frame.W+1e-9 || r.Y+r.H > frame.H+1e-9 {
+				t.Errorf("%s: %s %+v is empty or outside the frame", name, what, r)
+			}
+		}
+		// Whole device pixels per image pixel: crisp nearest-neighbour scaling.
+		crisp := func(what string, r Rect) {
+			dev := r.W * sz.scale
+			if math.Abs(dev-math.Round(dev)) > 1e-6 || int(math.Round(dev))%ImageSide != 0 || r.W != r.H {
+				t.Errorf("%s: %s is %g×%g CSS px = %g device px, not a square multiple of %d", name, what, r.W, r.H, dev, ImageSide)
+			}
+		}
+		if len(l.Chooser) != 11 {
+			t.Fatalf("%s: %d chooser buttons, want 11", name, len(l.Chooser))
+		}
+		want := []string{"any", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
+		for i, b := range l.Chooser {
+			if b.Label != want[i] {
+				t.Errorf("%s: button %d labelled %q, want %q", name, i, b.Label, want[i])
+			}
+			inside("button "+b.Label, b.Rect)
+			if b.W < 20 || b.H < 24 {
+				t.Errorf("%s: button %q is %gx%g, too small to tap", name, b.Label, b.W, b.H)
+			}
+			if i > 0 && b.X < l.Chooser[i-1].X+l.Chooser[i-1].W {
+				t.Errorf("%s: button %q overlaps the one before", name, b.Label)
+			}
+		}
+		inside("digit", l.Digit)
+		crisp("digit", l.Digit)
+		inside("row", l.Row)
+		inside("info", l.Info)
+		for i, c := range l.Cells {
+			inside(fmt.Sprintf("cell %d", i), c)
+			crisp(fmt.Sprintf("cell %d", i), c)
+			if !(c.X >= l.Row.X && c.X+c.W <= l.Row.X+l.Row.W+1e-9) {
+				t.Errorf("%s: cell %d lies outside the row", name, i)
+			}
+		}
+		// Top to bottom without overlap: chooser, digit, row caption, row, info.
+		order := []Rect{l.Chooser[0].Rect, l.Digit, l.RowCaption, l.Row, l.Info}
+		for i := 1; i < len(order); i++ {
+			if order[i].Y < order[i-1].Y+order[i-1].H {
+				t.Errorf("%s: part %d (%+v) overlaps part %d (%+v)", name, i, order[i], i-1, order[i-1])
+			}
+		}
+		if l.Digit.W < l.Cells[0].W {
+			t.Errorf("%s: the digit (%g) is smaller than a row cell (%g)", name, l.Digit.W, l.Cells[0].W)
+		}
+	}
+}
+
+func TestComputeLayoutDegenerate(t *testing.T) {
+	// Tiny, empty or nonsense frames give a layout without NaNs or panics.
+	for _, sz := range [][3]float64{{0, 0, 1}, {10, 10, 1}, {100, 40, 2}, {-5, 300, 1}, {300, 300, 0}, {300, 300, math.NaN()}, {300, 300, math.Inf(1)}} {
+		l := ComputeLayout(sz[0], sz[1], sz[2])
+		for _, r := range append([]Rect{l.Digit, l.Row, l.Info, l.Banner}, l.Cells[:]...) {
+			for _, v := range []float64{r.X, r.Y, r.W, r.H} {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("ComputeLayout(%v): rect %+v has %v", sz, r, v)
+				}
+			}
+			if r.W < 0 {
+				t.Errorf("ComputeLayout(%v): rect %+v has negative width", sz, r)
+			}
+		}
+	}
+}
+
+type hitCase struct {
+	name        string
+	x, y        float64
+	banner, row bool
+	want        Intent
+}
+
+func TestHit(t *testing.T) {
+	l := ComputeLayout(900, 700, 2)
+	center := func(r Rect) (float64, float64) { return r.X + r.W/2, r.Y + r.H/2 }
+	dx, dy := center(l.Digit)
+	bx, by := center(l.Banner)
+	tests := []hitCase{
+		{"nothing", 1, 1, false, true, Intent{}},
+		{"outside", -5, 2000, false, true, Intent{}},
+		{"digit", dx, dy, false, true, Intent{Action: Sample}},
+		{"digit under a hidden banner", bx, by, false, true, Intent{Action: Sample}},
+		{"banner", bx, by, true, true, Intent{Action: Dismiss}},
+		{"cell of a hidden row", l.Cells[3].X + 1, l.Cells[3].Y + 1, false, false, Intent{}},
+		{"digit's left edge", l.Digit.X, dy, false, true, Intent{Action: Sample}},
+		{"just past the digit's right edge", l.Digit.X + l.Digit.W, dy, false, true, Intent{}},
+	}
+	x, y := center(l.Chooser[0].Rect)
+	tests = append(tests, hitCase{"any", x, y, false, true, Intent{Choose, VAE, -1}})
+	for d := range Digits {
+		x, y := center(l.Chooser[d+1].Rect)
+		tests = append(tests, hitCase{"button " + l.Chooser[d+1].Label, x, y, false, true, Intent{Choose, CVAE, d}})
+		x, y = center(l.Cells[d])
+		tests = append(tests, hitCase{fmt.Sprint("cell ", d), x, y, false, true, Intent{Choose, CVAE, d}})
+	}
+	for _, tt := range tests {
+		if got := l.Hit(tt.x, tt.y, tt.banner, tt.row); got != tt.want {
+			t.Errorf("%s: Hit(%g, %g) = %+v, want %+v", tt.name, tt.x, tt.y, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package widget
+
+// Report is the widget's state as the page sees it: window.vaeplay in
+// embed.html and the state field of the messages posted to the parent.
+type Report struct {
+	Status   string    `json:"status"` // "loading", "ready" or "error"
+	Model    Kind      `json:"model"`
+	Digit    int       `json:"digit"` // -1 with the VAE
+	Seed     uint64    `json:"seed"`
+	Z        []float64 `json:"z"`        // the current latent code
+	DecodeMs float64   `json:"decodeMs"` // last decode of the main digit
+	Samples  int       `json:"samples"`  // digits drawn so far
+	Errors   []string  `json:"errors"`   // every error shown
+	Layout   Layout    `json:"layout"`
+}
+
+// Report assembles the state report. drawn tells whether a digit has been
+// drawn; z, decodeMs, samples and the layout come from the game.
+func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l Layout) Report {
+	if z == nil {
+		z = []float64{}
+	}
+	if l.Chooser == nil {
+		l.Chooser = []Button{}
+	}
+	return Report{
+		Status:   s.Status(drawn),
+		Model:    s.sel.Kind,
+		Digit:    s.sel.Digit,
+		Seed:     s.sel.Seed,
+		Z:        z,
+		DecodeMs: decodeMs,
+		Samples:  samples,
+		Errors:   s.Errors(),
+		Layout:   l,
+	}
+}
