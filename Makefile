@@ -23,3 +23,21 @@ test: data vet
 
 clean:
 	rm -rf build
+
+.PHONY: chromium screenshot
+
+## chromium: install Debian's chromium for the browser test, unless one is on PATH
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "chromium is not installed, and installing it needs root: run 'sudo make chromium' (or apt-get install chromium)" >&2; \
+		exit 1; \
+	else \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+## screenshot: save docs/screenshot.png of index.html for the README, through the browser test
+screenshot: site chromium
+	VAEPLAY_SITE=$(abspath $(SITE)) VAEPLAY_SCREENSHOT=$(CURDIR)/docs/screenshot.png \
+		$(GO) test ./tools/e2e -run 'TestWidget/index' -count=1 -v
