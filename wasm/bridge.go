@@ -1,0 +1,119 @@
+//go:build js
+
+package main
+
+import (
+	"fmt"
+	"syscall/js"
+
+	"vaeplay/wasm/game"
+	"vaeplay/wasm/widget"
+)
+
+// bridge connects the game to the page: it keeps window.vaeplay up to date,
+// posts state, ready and error messages to the parent window, and turns the
+// parent's messages and the page's pointer events into game input.
+type bridge struct {
+	win    js.Value
+	parent js.Value // window itself when not in a frame
+	shown  bool     // the loader's overlay has been hidden
+	funcs  []js.Func
+}
+
+func newBridge() *bridge {
+	win := js.Global()
+	return &bridge{win: win, parent: win.Get("parent")}
+}
+
+// post sends msg to the parent window, if the widget has one.
+func (b *bridge) post(msg map[string]any) {
+	if b.parent.IsUndefined() || b.parent.IsNull() || b.parent.Equal(b.win) {
+		return
+	}
+	msg["source"] = widget.Target
+	b.parent.Call("postMessage", msg, "*")
+}
+
+// publish is the game's Publish hook.
+func (b *bridge) publish(report []byte, ready bool) {
+	state := b.win.Get("JSON").Call("parse", string(report))
+	b.win.Set("vaeplay", state)
+	if !b.shown {
+		b.shown = true
+		b.loader("hide")
+	}
+	b.post(map[string]any{"type": "state", "state": state})
+	if ready {
+		b.post(map[string]any{"type": "ready", "state": state})
+	}
+}
+
+// error is the game's Error hook.
+func (b *bridge) error(msg string) {
+	b.win.Get("console").Call("warn", "vaeplay: "+msg)
+	b.post(map[string]any{"type": "error", "message": msg})
+}
+
+// fatal reports an error that stops the widget, in the page itself since
+// nothing is drawn.
+func (b *bridge) fatal(err error) {
+	msg := err.Error()
+	b.win.Get("console").Call("error", "vaeplay: "+msg)
+	b.loader("fail", msg)
+	b.post(map[string]any{"type": "error", "message": msg})
+}
+
+// loader calls a method of web/loader.js's window.vaeplayLoader, if present.
+func (b *bridge) loader(method string, args ...any) {
+	l := b.win.Get("vaeplayLoader")
+	if l.Type() == js.TypeObject && l.Get(method).Type() == js.TypeFunction {
+		l.Call(method, args...)
+	}
+}
+
+// on adds a listener to window that reports a JavaScript exception inside it
+// as an error instead of crashing the program.
+func (b *bridge) on(g *game.Game, event string, f func(e js.Value)) {
+	fn := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		defer func() {
+			if r := recover(); r != nil {
+				g.Fail(fmt.Errorf("%s event: %v", event, r))
+			}
+		}()
+		f(args[0])
+		return nil
+	})
+	b.funcs = append(b.funcs, fn)
+	b.win.Call("addEventListener", event, fn)
+}
+
+// listen feeds the page's messages and pointer events to g.
+func (b *bridge) listen(g *game.Game) {
+	b.on(g, "message", func(e js.Value) {
+		// Only the embedding page (or the page itself, when not framed)
+		// drives the widget; messages not marked for it are someone else's.
+		if !e.Get("source").Equal(b.parent) {
+			return
+		}
+		data := e.Get("data")
+		if data.Type() != js.TypeObject {
+			return
+		}
+		if t := data.Get("target"); t.Type() != js.TypeString || t.String() != widget.Target {
+			return
+		}
+		// JSON.stringify throws on cycles and BigInts; on() reports it.
+		g.Message([]byte(b.win.Get("JSON").Call("stringify", data).String()))
+	})
+	pointer := func(kind game.PointerKind) func(js.Value) {
+		return func(e js.Value) {
+			if kind == game.PointerDown && e.Get("button").Int() != 0 {
+				return // only the primary button, a finger or a pen tip
+			}
+			g.Pointer(game.Pointer{Kind: kind, ID: e.Get("pointerId").Int(), X: e.Get("clientX").Float(), Y: e.Get("clientY").Float()})
+		}
+	}
+	b.on(g, "pointerdown", pointer(game.PointerDown))
+	b.on(g, "pointerup", pointer(game.PointerUp))
+	b.on(g, "pointercancel", pointer(game.PointerCancel))
+}

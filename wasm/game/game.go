@@ -1,0 +1,379 @@
+//go:build js
+
+// Package game draws the vaeplay widget with Ebiten: a chooser of models and
+// digits, the digit decoded from the current z, and the same z decoded under
+// every label. The interaction state lives in package widget; this package
+// turns input into widget intents, decodes with model.Decode and draws.
+package game
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
+	"gonum.org/v1/gonum/mat"
+
+	"vaeplay/model"
+	"vaeplay/wasm/widget"
+)
+
+// Hooks connect the game to the page. Both are called on the game's
+// goroutine.
+type Hooks struct {
+	// Publish receives the JSON state report after a frame that changed it
+	// (or after a command from the page, as an answer). ready is true once:
+	// with the first report whose status is "ready".
+	Publish func(report []byte, ready bool)
+	// Error receives every error as it is shown.
+	Error func(msg string)
+}
+
+// PointerKind tells what a pointer did.
+type PointerKind int
+
+const (
+	// PointerDown: a mouse button, finger or pen went down.
+	PointerDown PointerKind = iota
+	// PointerUp: it came up.
+	PointerUp
+	// PointerCancel: the browser took the pointer over.
+	PointerCancel
+)
+
+// Pointer is one pointer event from the page, in CSS pixels of the viewport.
+type Pointer struct {
+	Kind PointerKind
+	ID   int
+	X, Y float64
+}
+
+// inboxSize bounds the events waiting for the next tick; a page that posts
+// more messages than that in one frame loses the rest, and is told so.
+const inboxSize = 1024
+
+// Game is the Ebiten game of the widget. Its exported methods other than the
+// ebiten.Game ones may be called from any goroutine: they queue work for the
+// next Update.
+type Game struct {
+	hooks   Hooks
+	inbox   chan func()
+	dropped atomic.Int64
+
+	state  *widget.State
+	models [len(widget.Kinds)]*model.Model
+	taps   widget.Taps
+	loaded struct{ got, total int64 } // bytes of weights fetched so far
+
+	// View: frame size in CSS pixels, device pixels per CSS pixel, layout.
+	w, h, scale float64
+	layout      widget.Layout
+	hover       widget.Intent
+	fonts       *fonts
+
+	// What is decoded: the selection, its z and timings, as images.
+	shown    widget.Selection
+	hasShown bool
+	z        []float64
+	decodeMs float64
+	rowMs    float64
+	digit    *ebiten.Image
+	row      [widget.Digits]*ebiten.Image
+	pix      []byte // scratch RGBA for one image
+
+	// Drawing and reporting.
+	dirty        bool // the screen needs drawing
+	undrawn      bool // a decoded digit waits to be drawn
+	drawn        bool // a digit has been drawn
+	samples      int
+	answer       bool // a command from the page waits for its answer
+	errorsPosted int
+	report       []byte // the last report published
+	readySent    bool
+}
+
+// New returns a game starting from the URL's options; errs are the URL's
+// errors, shown like any other.
+func New(opt widget.Options, errs []error, hooks Hooks) (*Game, error) {
+	f, err := newFonts()
+	if err != nil {
+		return nil, err
+	}
+	g := &Game{
+		hooks: hooks,
+		inbox: make(chan func(), inboxSize),
+		state: widget.NewState(opt, errs),
+		fonts: f,
+		scale: 1,
+		dirty: true,
+		digit: ebiten.NewImage(widget.ImageSide, widget.ImageSide),
+		pix:   make([]byte, 4*widget.ImageSide*widget.ImageSide),
+	}
+	for i := range g.row {
+		g.row[i] = ebiten.NewImage(widget.ImageSide, widget.ImageSide)
+	}
+	return g, nil
+}
+
+// Run runs the game until the page goes away. The screen is kept between
+// frames and drawn only when something changed, which spares the CPU of a
+// tutorial reader's laptop.
+func (g *Game) Run() error {
+	ebiten.SetScreenClearedEveryFrame(false)
+	ebiten.SetWindowTitle("vaeplay")
+	return ebiten.RunGame(g)
+}
+
+// post queues f for the next Update without blocking; it reports false when
+// the inbox is full.
+func (g *Game) post(f func()) bool {
+	select {
+	case g.inbox <- f:
+		return true
+	default:
+		g.dropped.Add(1)
+		return false
+	}
+}
+
+// ModelReady hands over a loaded model; its kind follows from its config.
+func (g *Game) ModelReady(m *model.Model) {
+	g.inbox <- func() {
+		k, err := widget.KindOf(m.Config)
+		if err != nil {
+			g.state.Fail(err)
+			return
+		}
+		g.models[kindIndex(k)] = m
+		g.state.SetReady(k)
+	}
+}
+
+// ModelFailed reports that the weights of kind k could not be had.
+func (g *Game) ModelFailed(k widget.Kind, err error) {
+	g.inbox <- func() { g.state.SetFailed(k, err) }
+}
+
+// Fail shows an error that concerns no model in particular.
+func (g *Game) Fail(err error) {
+	g.inbox <- func() { g.state.Fail(err) }
+}
+
+// Progress reports bytes of weights fetched so far out of total (0 when not
+// yet known).
+func (g *Game) Progress(got, total int64) {
+	g.post(func() { g.loaded.got, g.loaded.total = got, total })
+}
+
+// Message handles the JSON data of a message from the embedding page. A
+// malformed message is shown as an error; every message is answered.
+func (g *Game) Message(data []byte) {
+	g.post(func() {
+		g.answer = true
+		c, err := widget.ParseCommand(data)
+		if err != nil {
+			g.state.Fail(err)
+			return
+		}
+		g.state.Command(c)
+	})
+}
+
+// Pointer handles a pointer event from the page.
+func (g *Game) Pointer(p Pointer) {
+	g.post(func() {
+		in := g.hit(p.X, p.Y)
+		switch p.Kind {
+		case PointerDown:
+			g.taps.Down(p.ID, in)
+		case PointerUp:
+			g.state.Apply(g.taps.Up(p.ID, in))
+		case PointerCancel:
+			g.taps.Cancel(p.ID)
+		}
+	})
+}
+
+func kindIndex(k widget.Kind) int { return slices.Index(widget.Kinds[:], k) }
+
+// hit maps a point in CSS pixels to the intent of what lies there.
+func (g *Game) hit(x, y float64) widget.Intent {
+	return g.layout.Hit(x, y, len(g.state.Banner()) > 0, g.state.Selection().Kind == widget.CVAE)
+}
+
+// Update implements ebiten.Game: it applies queued events and keys, then
+// decodes whatever the selection now asks for.
+func (g *Game) Update() error {
+	before := g.state.Selection()
+	for drained := false; !drained; {
+		select {
+		case f := <-g.inbox:
+			f()
+			g.dirty = true
+		default:
+			drained = true
+		}
+	}
+	if n := g.dropped.Swap(0); n > 0 {
+		g.state.Fail(fmt.Errorf("%d events dropped: the widget takes at most %d per frame", n, inboxSize))
+	}
+	for _, in := range keyIntents() {
+		g.state.Apply(in)
+	}
+	if g.state.Selection() != before {
+		g.dirty = true
+	}
+
+	// Hover feedback for the mouse; touch screens simply never hover.
+	cx, cy := ebiten.CursorPosition()
+	if h := g.hit(float64(cx)/g.scale, float64(cy)/g.scale); h != g.hover {
+		g.hover = h
+		g.dirty = true
+		if h.Action != widget.NoAction {
+			ebiten.SetCursorShape(ebiten.CursorShapePointer)
+		} else {
+			ebiten.SetCursorShape(ebiten.CursorShapeDefault)
+		}
+	}
+
+	g.decode()
+
+	if n := g.state.ErrorCount(); n != g.errorsPosted {
+		for _, msg := range g.state.ErrorsSince(g.errorsPosted) {
+			if g.hooks.Error != nil {
+				g.hooks.Error(msg)
+			}
+		}
+		g.errorsPosted = n
+		g.dirty = true
+	}
+	return nil
+}
+
+// keyIntents reads the keys typed since the last tick. Characters are queued
+// by the browser, so fast typing loses none; Enter has no character and is
+// read as a key.
+func keyIntents() []widget.Intent {
+	var ins []widget.Intent
+	modified := ebiten.IsKeyPressed(ebiten.KeyControl) || ebiten.IsKeyPressed(ebiten.KeyMeta) || ebiten.IsKeyPressed(ebiten.KeyAlt)
+	if !modified { // Ctrl+A and friends belong to the browser
+		for _, r := range ebiten.AppendInputChars(nil) {
+			if in := widget.KeyIntent(r); in.Action != widget.NoAction {
+				ins = append(ins, in)
+			}
+		}
+	}
+	if inpututil.IsKeyJustPressed(ebiten.KeyEnter) || inpututil.IsKeyJustPressed(ebiten.KeyNumpadEnter) {
+		ins = append(ins, widget.KeyIntent('\n'))
+	}
+	return ins
+}
+
+// decode runs the decoder when the selection differs from what is shown and
+// its model is ready: the main digit, timed, and for the CVAE the same z
+// under every label.
+func (g *Game) decode() {
+	sel := g.state.Selection()
+	m := g.models[kindIndex(sel.Kind)]
+	if m == nil || (g.hasShown && g.shown == sel) {
+		return
+	}
+	z := sel.Z(m.Config.Latent)
+	start := time.Now()
+	x := m.Decode(z, sel.Labels())
+	g.decodeMs = millis(time.Since(start))
+	g.writeImage(g.digit, x.RawRowView(0))
+
+	if sel.Kind == widget.CVAE {
+		zs := mat.NewDense(widget.Digits, m.Config.Latent, nil)
+		labels := make([]int, widget.Digits)
+		for d := range labels {
+			zs.SetRow(d, z.RawRowView(0))
+			labels[d] = d
+		}
+		start := time.Now()
+		xs := m.Decode(zs, labels)
+		g.rowMs = millis(time.Since(start))
+		for d := range labels {
+			g.writeImage(g.row[d], xs.RawRowView(d))
+		}
+	}
+	g.z = append(g.z[:0], z.RawRowView(0)...)
+	g.shown, g.hasShown = sel, true
+	g.undrawn, g.dirty = true, true
+}
+
+// millis returns d in milliseconds, rounded to microseconds.
+func millis(d time.Duration) float64 { return math.Round(float64(d.Microseconds())) / 1000 }
+
+// writeImage paints pixel means p (ink probability per pixel, row-major) as
+// dark ink on white paper.
+func (g *Game) writeImage(img *ebiten.Image, p []float64) {
+	mix := func(ink float64, c uint8) byte { return byte(math.Round(255 + ink*(float64(c)-255))) }
+	for i, v := range p {
+		ink := math.Max(0, math.Min(1, v))
+		g.pix[4*i], g.pix[4*i+1], g.pix[4*i+2], g.pix[4*i+3] = mix(ink, inkColor.R), mix(ink, inkColor.G), mix(ink, inkColor.B), 255
+	}
+	img.WritePixels(g.pix)
+}
+
+// Layout implements ebiten.Game: the widget fills its frame and draws at
+// device pixels, so text and digits stay crisp on HiDPI screens.
+func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
+	s := ebiten.Monitor().DeviceScaleFactor()
+	if !(s > 0) {
+		s = 1
+	}
+	w, h := float64(outsideWidth), float64(outsideHeight)
+	if w != g.w || h != g.h || s != g.scale || g.layout.Chooser == nil {
+		g.w, g.h, g.scale = w, h, s
+		g.layout = widget.ComputeLayout(w, h, s)
+		g.dirty = true
+	}
+	return int(w * s), int(h * s)
+}
+
+// Draw implements ebiten.Game. It draws only when something changed, then
+// publishes the state report if it changed: a report never describes a frame
+// that is not on the screen.
+func (g *Game) Draw(screen *ebiten.Image) {
+	if !g.dirty {
+		return
+	}
+	g.dirty = false
+	g.draw(screen)
+	if g.undrawn && g.hasShown {
+		g.undrawn = false
+		g.drawn = true
+		g.samples++
+	}
+	g.publish()
+}
+
+// publish sends the state report when it changed or a command asked.
+func (g *Game) publish() {
+	var z []float64
+	if g.hasShown && g.shown == g.state.Selection() {
+		z = g.z // else the z of the selection is not decoded yet
+	}
+	r := g.state.Report(g.drawn, z, g.decodeMs, g.samples, g.layout)
+	data, err := json.Marshal(r)
+	if err != nil { // cannot happen: the report holds no NaN or Inf
+		g.state.Fail(fmt.Errorf("state report: %w", err))
+		return
+	}
+	if !g.answer && slices.Equal(data, g.report) {
+		return
+	}
+	g.answer = false
+	g.report = data
+	ready := r.Status == "ready" && !g.readySent
+	g.readySent = g.readySent || ready
+	if g.hooks.Publish != nil {
+		g.hooks.Publish(data, ready)
+	}
+}
