@@ -12,7 +12,7 @@ type pass struct {
 	encOut  []*mat.Dense // ReLU output of each encoder hidden layer
 	mu      *mat.Dense
 	logVar  *mat.Dense
-	eps     *mat.Dense // the noise that made z
+	eps     *mat.Dense   // the noise that made z
 	decIn   []*mat.Dense // input of each decoder hidden layer; decIn[0] is [z, y]
 	decOut  []*mat.Dense // ReLU output of each decoder hidden layer
 	logits  *mat.Dense   // output layer before the sigmoid

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+
+	"vaeplay/model"
+	"vaeplay/model/safetensors"
+	"vaeplay/tools/internal/atomicfile"
+)
+
+// recipe is the part of the options that a resumed run must keep.
+type recipe struct {
+	Batch int     `json:"batch"`
+	LR    float64 `json:"lr"`
+	Seed  uint64  `json:"seed"`
+	Limit int     `json:"limit"`
+}
+
+func (r recipe) apply(o options) options {
+	o.batch, o.lr, o.seed, o.limit = r.Batch, r.LR, r.Seed, r.Limit
+	return o
+}
+
+// state is everything that decides the rest of a run. A checkpoint holds it
+// all, so a resumed run reaches bit for bit the weights of an uninterrupted
+// one.
+type state struct {
+	model  *model.Model
+	opt    *model.Adam
+	noise  *rand.PCG // reparameterization noise
+	recipe recipe
+
+	Epoch   int        `json:"epoch"`    // epochs completed
+	Batch   int        `json:"batch"`    // batches completed in the current epoch
+	LossSum float64    `json:"loss_sum"` // training loss summed over those batches
+	Seconds float64    `json:"seconds"`  // time spent on those batches
+	History []epochLog `json:"history"`
+}
+
+// Streams of the seeded PCG, one per use, so that the same seed gives the
+// same weights, data order and noise.
+const (
+	streamInit  = 1
+	streamNoise = 2
+	streamOrder = 3 // plus the epoch number
+)
+
+func newState(opts options) (*state, error) {
+	m, err := model.New(opts.config, rand.New(rand.NewPCG(opts.seed, streamInit)))
+	if err != nil {
+		return nil, err
+	}
+	return &state{
+		model:  m,
+		opt:    model.NewAdam(opts.lr),
+		noise:  rand.NewPCG(opts.seed, streamNoise),
+		recipe: recipe{Batch: opts.batch, LR: opts.lr, Seed: opts.seed, Limit: opts.limit},
+	}, nil
+}
+
+// epochOrder returns the order of the training images in an epoch: a
+// function of the seed and the epoch alone, so resuming needs no saved state.
+func epochOrder(seed uint64, epoch, n int) []int {
+	return rand.New(rand.NewPCG(seed, streamOrder+uint64(epoch))).Perm(n)
+}
+
+// checkpoint is the JSON saved under the "train" metadata key.
+type checkpoint struct {
+	*state
+	Recipe    recipe `json:"recipe"`
+	Noise     []byte `json:"noise"`
+	AdamSteps int    `json:"adam_steps"`
+}
+
+// save writes the checkpoint: float64 weights, Adam's moments as tensors
+// named optim.m.<param> and optim.v.<param>, and the rest as JSON.
+func (s *state) save(path string) error {
+	noise, err := s.noise.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	train, err := json.Marshal(checkpoint{state: s, Recipe: s.recipe, Noise: noise, AdamSteps: s.opt.Steps})
+	if err != nil {
+		return err
+	}
+	var extra []safetensors.Tensor
+	if s.opt.M != nil {
+		for i, p := range s.model.Params() {
+			extra = append(extra,
+				safetensors.Tensor{Name: model.OptimPrefix + "m." + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.opt.M[i]},
+				safetensors.Tensor{Name: model.OptimPrefix + "v." + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.opt.V[i]})
+		}
+	}
+	meta := model.Metadata{"train": string(train)}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return model.SaveCheckpoint(w, s.model, meta, extra)
+	})
+}
+
+// loadCheckpoint reads what save wrote.
+func loadCheckpoint(path string) (*state, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	m, meta, extra, err := model.LoadCheckpoint(data)
+	if err != nil {
+		return nil, fmt.Errorf("resume %s: %w", path, err)
+	}
+	s := &state{model: m}
+	c := checkpoint{state: s}
+	if err := json.NewDecoder(bytes.NewReader([]byte(meta["train"]))).Decode(&c); err != nil {
+		return nil, fmt.Errorf("resume %s: not a training checkpoint (metadata \"train\": %v)", path, err)
+	}
+	s.recipe = c.Recipe
+	s.noise = new(rand.PCG)
+	if err := s.noise.UnmarshalBinary(c.Noise); err != nil {
+		return nil, fmt.Errorf("resume %s: noise state: %w", path, err)
+	}
+	s.opt = model.NewAdam(c.Recipe.LR)
+	s.opt.Steps = c.AdamSteps
+	if c.AdamSteps > 0 {
+		byName := map[string][]float64{}
+		for _, t := range extra {
+			if strings.HasPrefix(t.Name, model.OptimPrefix) {
+				byName[t.Name] = t.Data
+			}
+		}
+		for _, p := range m.Params() {
+			mom, vel := byName[model.OptimPrefix+"m."+p.Name], byName[model.OptimPrefix+"v."+p.Name]
+			if len(mom) != len(p.Data) || len(vel) != len(p.Data) {
+				return nil, fmt.Errorf("resume %s: optimizer state for %s missing or misshapen", path, p.Name)
+			}
+			s.opt.M = append(s.opt.M, mom)
+			s.opt.V = append(s.opt.V, vel)
+		}
+	}
+	return s, nil
+}

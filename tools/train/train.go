@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"vaeplay/model"
+	"vaeplay/tools/internal/atomicfile"
+	"vaeplay/tools/internal/mnist"
+)
+
+// options is the recipe and the files of one training run.
+type options struct {
+	config   model.Config
+	epochs   int
+	batch    int
+	lr       float64
+	seed     uint64
+	data     string
+	out      string
+	resume   string
+	limit    int
+	progress bool
+	command  string
+}
+
+// epochLog is one line of the per-epoch log.
+type epochLog struct {
+	Epoch     int     `json:"epoch"`
+	TrainLoss float64 `json:"train_loss"`
+	TestLoss  float64 `json:"test_loss"`
+	TestRecon float64 `json:"test_recon"`
+	TestKL    float64 `json:"test_kl"`
+	Seconds   float64 `json:"epoch_s"`
+}
+
+// checkpointPath and logPath name the files written beside the weights.
+func checkpointPath(out string) string {
+	return strings.TrimSuffix(out, ".safetensors") + ".ckpt.safetensors"
+}
+func logPath(out string) string { return strings.TrimSuffix(out, ".safetensors") + ".log.csv" }
+
+// run trains as opts say, printing one line per epoch to w.
+func run(ctx context.Context, opts options, w io.Writer) error {
+	if err := os.MkdirAll(filepath.Dir(opts.out), 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	train, err := mnist.Load(opts.data, mnist.Train)
+	if err != nil {
+		return err
+	}
+	test, err := mnist.Load(opts.data, mnist.Test)
+	if err != nil {
+		return err
+	}
+
+	var s *state
+	if opts.resume != "" {
+		if s, err = loadCheckpoint(opts.resume); err != nil {
+			return err
+		}
+		opts = s.recipe.apply(opts)
+		fmt.Fprintf(w, "resuming %s from epoch %d, batch %d\n", opts.resume, s.Epoch, s.Batch)
+	} else if s, err = newState(opts); err != nil {
+		return err
+	}
+	if pixels := train.Rows * train.Cols; pixels != s.model.Config.Input {
+		return fmt.Errorf("data %s: images are %dx%d = %d pixels, the model takes %d", opts.data, train.Rows, train.Cols, pixels, s.model.Config.Input)
+	}
+	if c := s.model.Config.Classes; c > 0 && c != 10 {
+		return fmt.Errorf("data %s: 10 classes, the model has %d", opts.data, c)
+	}
+	n := train.N
+	if opts.limit > 0 && opts.limit < n {
+		n = opts.limit
+	}
+
+	trainer := model.NewTrainer(s.model, s.opt, rand.New(s.noise))
+	for s.Epoch < opts.epochs {
+		start := time.Now()
+		perm := epochOrder(opts.seed, s.Epoch, n)
+		batches := (n + opts.batch - 1) / opts.batch
+		bar := newBar(opts.progress, batches, s.Epoch+1)
+		for b := s.Batch; b < batches; b++ {
+			if ctx.Err() != nil {
+				if err := s.save(checkpointPath(opts.out)); err != nil {
+					return err
+				}
+				return fmt.Errorf("checkpoint at epoch %d batch %d written to %s (continue with -resume %[3]s): %w",
+					s.Epoch+1, b, checkpointPath(opts.out), ctx.Err())
+			}
+			idx := perm[b*opts.batch : min((b+1)*opts.batch, n)]
+			x, labels := train.Batch(idx)
+			if !s.model.Config.Conditional() {
+				labels = nil
+			}
+			loss := trainer.Step(x, labels)
+			if math.IsNaN(loss.Total) || math.IsInf(loss.Total, 0) {
+				return fmt.Errorf("epoch %d batch %d: loss is %v; stopped, the last good checkpoint is %s (try a lower -lr)",
+					s.Epoch+1, b, loss.Total, checkpointPath(opts.out))
+			}
+			s.LossSum += loss.Total
+			s.Batch = b + 1
+			bar.Add(1)
+		}
+		bar.Finish()
+		seconds := s.Seconds + time.Since(start).Seconds()
+		testLoss := evaluate(s.model, test)
+		line := epochLog{
+			Epoch: s.Epoch + 1, TrainLoss: s.LossSum / float64(n),
+			TestLoss: testLoss.Total, TestRecon: testLoss.Recon, TestKL: testLoss.KL, Seconds: seconds,
+		}
+		fmt.Fprintf(w, "epoch %d train_loss %.2f test_loss %.2f (recon %.2f + kl %.2f) epoch_s %.2f\n",
+			line.Epoch, line.TrainLoss, line.TestLoss, line.TestRecon, line.TestKL, line.Seconds)
+		s.History = append(s.History, line)
+		s.Epoch, s.Batch, s.LossSum, s.Seconds = s.Epoch+1, 0, 0, 0
+		if err := s.save(checkpointPath(opts.out)); err != nil {
+			return err
+		}
+		if err := writeLog(logPath(opts.out), s.History); err != nil {
+			return err
+		}
+	}
+	if err := writeWeights(opts, s); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "wrote %s (log %s, checkpoint %s)\n", opts.out, logPath(opts.out), checkpointPath(opts.out))
+	return nil
+}
+
+// evaluate returns the per-image test loss as PyTorch's examples/vae reports
+// it: one draw of z per image. The draws come from a fixed seed so that
+// epochs and runs compare without sampling noise between them.
+func evaluate(m *model.Model, test *mnist.Set) model.Loss {
+	rng := rand.New(rand.NewPCG(0x7e57, 0x7e57))
+	var total model.Loss
+	idx := make([]int, 0, 1000)
+	for start := 0; start < test.N; start += 1000 {
+		idx = idx[:0]
+		for i := start; i < min(start+1000, test.N); i++ {
+			idx = append(idx, i)
+		}
+		x, labels := test.Batch(idx)
+		if !m.Config.Conditional() {
+			labels = nil
+		}
+		total = total.Add(m.Evaluate(x, labels, model.Noise(len(idx), m.Config.Latent, rng)))
+	}
+	return total.PerImage(test.N)
+}
+
+// bar is the progress display of one epoch; it is silent when stderr is not
+// a terminal (CI logs) or -quiet is set.
+type bar interface {
+	Add(int) error
+	Finish() error
+}
+
+type silentBar struct{}
+
+func (silentBar) Add(int) error { return nil }
+func (silentBar) Finish() error { return nil }
+
+func newBar(enabled bool, batches, epoch int) bar {
+	if !enabled || !term.IsTerminal(int(os.Stderr.Fd())) {
+		return silentBar{}
+	}
+	return progressbar.NewOptions(batches,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d", epoch)),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("batches"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond),
+	)
+}
+
+// writeLog writes the per-epoch figures as CSV, for plots.
+func writeLog(path string, history []epochLog) error {
+	return atomicfile.Write(path, func(f io.Writer) error {
+		cw := csv.NewWriter(f)
+		cw.Write([]string{"epoch", "train_loss", "test_loss", "test_recon", "test_kl", "epoch_s"})
+		for _, l := range history {
+			row := []string{strconv.Itoa(l.Epoch)}
+			for _, v := range []float64{l.TrainLoss, l.TestLoss, l.TestRecon, l.TestKL, l.Seconds} {
+				row = append(row, strconv.FormatFloat(v, 'f', 4, 64))
+			}
+			cw.Write(row)
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// writeWeights writes the final float32 weights with the recipe and the last
+// epoch's figures in the metadata.
+func writeWeights(opts options, s *state) error {
+	last := s.History[len(s.History)-1]
+	metrics, err := json.Marshal(struct {
+		epochLog
+		Dataset string `json:"dataset"`
+		Date    string `json:"date"`
+	}{last, "mnist", time.Now().UTC().Format(time.DateOnly)})
+	if err != nil {
+		return err
+	}
+	recipe, err := json.Marshal(s.recipe)
+	if err != nil {
+		return err
+	}
+	meta := model.Metadata{"metrics": string(metrics), "recipe": string(recipe), "command": "go run ./tools/train " + opts.command}
+	return atomicfile.Write(opts.out, func(f io.Writer) error { return model.Save(f, s.model, meta) })
+}
