@@ -41,3 +41,44 @@ chromium:
 screenshot: site chromium
 	VAEPLAY_SITE=$(abspath $(SITE)) VAEPLAY_SCREENSHOT=$(CURDIR)/docs/screenshot.png \
 		$(GO) test ./tools/e2e -run 'TestWidget/index' -count=1 -v
+
+.PHONY: wasm
+
+# WEIGHTS is the folder whose *.safetensors the site ships (vae and cvae).
+WEIGHTS ?= weights
+WASM_BUILD = GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(SITE)/main.wasm ./wasm
+
+## wasm: build the widget into $(SITE)/main.wasm
+wasm:
+	mkdir -p $(SITE)
+	$(WASM_BUILD)
+
+## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT, main.wasm, $(WEIGHTS)/*.safetensors
+site:
+	@ls $(WEIGHTS)/*.safetensors >/dev/null 2>&1 || { echo "site: no $(WEIGHTS)/*.safetensors: train the models first (see weights/README.md)" >&2; exit 1; }
+	rm -rf $(SITE)
+	mkdir -p $(SITE)/weights
+	$(WASM_BUILD)
+	cp web/*.html web/*.js web/*.css $(SITE)/
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITE)/
+	cp $(WEIGHTS)/*.safetensors $(SITE)/weights/
+
+## demo: build the site and serve it on http://$(ADDR)/
+demo: site
+	$(GO) run ./tools/serve -dir $(SITE) -addr $(ADDR)
+
+.PHONY: weights bench peer
+
+## weights: retrain the shipped models with the recipe in weights/README.md
+weights: data
+	$(GO) run ./tools/train -model vae -epochs 10 -seed 1 -out weights/vae.safetensors
+	$(GO) run ./tools/train -model cvae -epochs 10 -seed 1 -out weights/cvae.safetensors
+
+## bench: one training step at batch 128 and one decode (go test -bench), then
+## one epoch of our trainer and of PyTorch's recipe side by side
+bench: data
+	$(GO) test -run '^$$' -bench . -benchtime 40x ./model/
+	$(GO) run ./tools/train -model vae -epochs 1 -quiet -out build/bench/vae.safetensors
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
+		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2; \
+	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)"; fi
