@@ -1,0 +1,310 @@
+// Package gemm multiplies float64 matrices stored row-major, the layout of
+// gonum's mat.Dense, for the products a dense layer's forward and backward
+// passes need:
+//
+//	forward  Y  = X · Wᵀ   Mul(false, true, ...)
+//	backward dW = dYᵀ · X  Mul(true, false, ...)
+//	backward dX = dY · W   Mul(false, false, ...)
+//
+// It follows the GotoBLAS scheme: blocks of the operands are packed into
+// contiguous panels, and a register-tiled micro-kernel computes one small
+// tile of C at a time. On amd64 the micro-kernel is assembly (AVX-512 or
+// AVX2 with FMA, chosen at start-up); elsewhere, WebAssembly included, it is
+// plain Go. Large products are split over GOMAXPROCS goroutines.
+//
+// Results are deterministic: every element of C is summed in the same order
+// whatever the number of goroutines or their scheduling, so equal inputs
+// give bitwise equal outputs on a given machine.
+package gemm
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Mul stores in C the m×n product op(A)·op(B), where op(A) is m×k and op(B)
+// is k×n, overwriting what C held. op(X) is X, or Xᵀ when transX is set. All
+// three matrices are row-major with row strides lda, ldb and ldc: element
+// (i, j) of a stored matrix X is x[i*ldx+j]. With transA, a holds the k×m
+// matrix A and op(A) = Aᵀ; likewise for b.
+//
+// C must not overlap A or B. Like the BLAS routines it stands in for, Mul
+// panics on dimensions that do not fit their slices, which is a bug in the
+// caller, never a property of the data.
+func Mul(transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	mul(best, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+// kernel is a micro-kernel and the block sizes that suit it.
+type kernel struct {
+	name   string
+	mr, nr int // tile of C computed from registers
+	kcMax  int // longest run of k summed in one call; keeps a B panel in L1
+	// fn stores into the mr×nr tile of C at c (row stride ldc) the product
+	// of the packed panels a (kc×mr, k-major) and b (kc×nr, k-major), or
+	// adds the product to the tile when acc is set.
+	fn func(kc int, a, b, c []float64, ldc int, acc bool)
+}
+
+// Block sizes of a task, the unit of work of one goroutine: about
+// mcMax×ncMax of C. They bound the packed buffers, which stay in L2.
+const (
+	mcMax = 384
+	ncMax = 384
+	// parallelMin is the number of multiply-adds below which splitting a
+	// product across goroutines costs more than it saves.
+	parallelMin = 1 << 18
+)
+
+func mul(kern *kernel, transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	switch {
+	case m < 0 || n < 0 || k < 0:
+		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", m, n, k))
+	case lda < max(1, ac):
+		panic(fmt.Sprintf("gemm: lda %d shorter than a row of A (%d)", lda, ac))
+	case ldb < max(1, bc):
+		panic(fmt.Sprintf("gemm: ldb %d shorter than a row of B (%d)", ldb, bc))
+	case ldc < max(1, n):
+		panic(fmt.Sprintf("gemm: ldc %d shorter than a row of C (%d)", ldc, n))
+	case ar > 0 && ac > 0 && len(a) < (ar-1)*lda+ac:
+		panic(fmt.Sprintf("gemm: len(a) %d too short for %d×%d with stride %d", len(a), ar, ac, lda))
+	case br > 0 && bc > 0 && len(b) < (br-1)*ldb+bc:
+		panic(fmt.Sprintf("gemm: len(b) %d too short for %d×%d with stride %d", len(b), br, bc, ldb))
+	case m > 0 && n > 0 && len(c) < (m-1)*ldc+n:
+		panic(fmt.Sprintf("gemm: len(c) %d too short for %d×%d with stride %d", len(c), m, n, ldc))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+		return
+	}
+
+	p := plan{
+		kern: kern, transA: transA, transB: transB,
+		m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
+	}
+	// The k blocking alone fixes the order in which each element of C is
+	// summed; it depends on k only, so the result does not depend on how
+	// the tasks are cut or scheduled below.
+	kBlocks := ceilDiv(k, kern.kcMax)
+	p.kc = ceilDiv(k, kBlocks)
+
+	workers := 1
+	if m*n*k >= parallelMin {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	rowTasks := ceilDiv(m, mcMax)
+	colTasks := ceilDiv(n, ncMax)
+	// Give every goroutine work, splitting the longer side of C further.
+	for rowTasks*colTasks < workers {
+		if n/colTasks >= m/rowTasks && n/colTasks >= 2*kern.nr {
+			colTasks++
+		} else if m/rowTasks >= 2*kern.mr {
+			rowTasks++
+		} else {
+			break
+		}
+	}
+	p.mc = roundUp(ceilDiv(m, rowTasks), kern.mr)
+	p.nc = roundUp(ceilDiv(n, colTasks), kern.nr)
+	p.rowTasks = ceilDiv(m, p.mc)
+	tasks := p.rowTasks * ceilDiv(n, p.nc)
+	workers = min(workers, tasks)
+
+	if workers == 1 {
+		ws := p.workspace()
+		for t := 0; t < tasks; t++ {
+			p.task(t, ws)
+		}
+		wsPool.Put(ws)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	work := func() {
+		ws := p.workspace()
+		for t := int(next.Add(1)) - 1; t < tasks; t = int(next.Add(1)) - 1 {
+			p.task(t, ws)
+		}
+		wsPool.Put(ws)
+	}
+	for w := 1; w < workers; w++ {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+}
+
+// plan is one product cut into tasks.
+type plan struct {
+	kern           *kernel
+	transA, transB bool
+	m, n, k        int
+	a, b, c        []float64
+	lda, ldb, ldc  int
+	kc, mc, nc     int // block sizes along k and of a task's rows and columns
+	rowTasks       int
+}
+
+// workspace holds one goroutine's packed panels and an edge tile.
+type workspace struct {
+	a, b, tile []float64
+}
+
+// wsPool recycles workspaces so that steady-state calls do not allocate.
+var wsPool sync.Pool
+
+func (p *plan) workspace() *workspace {
+	ws, _ := wsPool.Get().(*workspace)
+	if ws == nil {
+		ws = new(workspace)
+	}
+	ws.a = grow(ws.a, p.mc*p.kc)
+	ws.b = grow(ws.b, p.kc*p.nc)
+	ws.tile = grow(ws.tile, p.kern.mr*p.kern.nr)
+	return ws
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// task computes the t-th mc×nc block of C.
+func (p *plan) task(t int, ws *workspace) {
+	kern := p.kern
+	mr, nr := kern.mr, kern.nr
+	i0 := (t % p.rowTasks) * p.mc
+	j0 := (t / p.rowTasks) * p.nc
+	mb := min(p.mc, p.m-i0)
+	nb := min(p.nc, p.n-j0)
+	for p0 := 0; p0 < p.k; p0 += p.kc {
+		kb := min(p.kc, p.k-p0)
+		acc := p0 > 0
+		p.packB(ws.b, p0, kb, j0, nb)
+		p.packA(ws.a, i0, mb, p0, kb)
+		// A B panel is reused against every A panel while it sits in L1.
+		for jr := 0; jr < nb; jr += nr {
+			bp := ws.b[jr*kb : (jr+nr)*kb]
+			cols := min(nr, nb-jr)
+			for ir := 0; ir < mb; ir += mr {
+				ap := ws.a[ir*kb : (ir+mr)*kb]
+				rows := min(mr, mb-ir)
+				off := (i0+ir)*p.ldc + j0 + jr
+				if rows == mr && cols == nr {
+					kern.fn(kb, ap, bp, p.c[off:], p.ldc, acc)
+					continue
+				}
+				kern.fn(kb, ap, bp, ws.tile, nr, false)
+				for r := 0; r < rows; r++ {
+					dst := p.c[off+r*p.ldc : off+r*p.ldc+cols]
+					src := ws.tile[r*nr : r*nr+cols]
+					if acc {
+						for j, v := range src {
+							dst[j] += v
+						}
+					} else {
+						copy(dst, src)
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies rows [i0, i0+mb) and columns [p0, p0+kb) of op(A) into dst as
+// panels of mr rows, each stored k-major, padding the last panel with zeros.
+func (p *plan) packA(dst []float64, i0, mb, p0, kb int) {
+	mr := p.kern.mr
+	for ir := 0; ir < mb; ir += mr {
+		panel := dst[ir*kb : (ir+mr)*kb]
+		rows := min(mr, mb-ir)
+		if rows < mr {
+			clear(panel)
+		}
+		if p.transA {
+			// op(A)(i, q) = a[q*lda+i]: rows of a are k-slices of a panel.
+			// Element loops beat copy's call to memmove for these short rows.
+			for q := 0; q < kb; q++ {
+				src := p.a[(p0+q)*p.lda+i0+ir:][:rows]
+				dst := panel[q*mr:][:rows]
+				for r, v := range src {
+					dst[r] = v
+				}
+			}
+			continue
+		}
+		transpose(panel, mr, p.a[(i0+ir)*p.lda+p0:], p.lda, rows, kb)
+	}
+}
+
+// packB copies rows [p0, p0+kb) and columns [j0, j0+nb) of op(B) into dst as
+// panels of nr columns, each stored k-major, padding the last with zeros.
+func (p *plan) packB(dst []float64, p0, kb, j0, nb int) {
+	nr := p.kern.nr
+	if last := nb / nr * nr; last < nb {
+		clear(dst[last*kb : (last+nr)*kb])
+	}
+	if !p.transB {
+		// Walk each row of B once, dealing it out to the panels: reading
+		// whole rows streams from memory, where walking down one panel's
+		// columns would touch a new cache line per element pair.
+		for q := 0; q < kb; q++ {
+			row := p.b[(p0+q)*p.ldb+j0:][:nb]
+			for jr := 0; jr < nb; jr += nr {
+				src := row[jr:min(jr+nr, nb)]
+				d := dst[jr*kb+q*nr:][:len(src)]
+				for c, v := range src {
+					d[c] = v
+				}
+			}
+		}
+		return
+	}
+	// op(B)(q, j) = b[j*ldb+q]: rows of b are columns of a panel.
+	for jr := 0; jr < nb; jr += nr {
+		transpose(dst[jr*kb:(jr+nr)*kb], nr, p.b[(j0+jr)*p.ldb+p0:], p.ldb, min(nr, nb-jr), kb)
+	}
+}
+
+// transpose stores the rows×cols matrix src (row stride lds) transposed into
+// dst (row stride ldd). Four rows at a time, each store fills adjacent
+// elements of dst, which keeps writes to a cache line together.
+func transpose(dst []float64, ldd int, src []float64, lds, rows, cols int) {
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		s0 := src[r*lds:][:cols]
+		s1 := src[(r+1)*lds:][:cols]
+		s2 := src[(r+2)*lds:][:cols]
+		s3 := src[(r+3)*lds:][:cols]
+		for q := range s0 {
+			d := dst[q*ldd+r:][:4]
+			d[0], d[1], d[2], d[3] = s0[q], s1[q], s2[q], s3[q]
+		}
+	}
+	for ; r < rows; r++ {
+		for q, v := range src[r*lds:][:cols] {
+			dst[q*ldd+r] = v
+		}
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func roundUp(a, b int) int { return ceilDiv(a, b) * b }
