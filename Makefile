@@ -82,3 +82,15 @@ bench: data
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
 		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2; \
 	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)"; fi
+
+.PHONY: eval
+
+# EVAL_WEIGHTS are the models `make eval` measures; EVAL_FLAGS are passed to
+# tools/eval for each (for example -binarize, -k 100 -n 1000 for a quick look).
+EVAL_WEIGHTS ?= $(filter-out %.ckpt.safetensors,$(wildcard weights/*.safetensors))
+EVAL_FLAGS   ?=
+
+## eval: measure each of $(EVAL_WEIGHTS) on the MNIST test set (k = 5000 importance samples: hours) into weights/eval/<name>/
+eval: data
+	@test -n "$(EVAL_WEIGHTS)" || { echo "eval: no weights/*.safetensors: train the models first (see weights/README.md)" >&2; exit 1; }
+	for w in $(EVAL_WEIGHTS); do $(GO) run ./tools/eval -weights $$w -data $(DATA) $(EVAL_FLAGS) || exit 1; done
