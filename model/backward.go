@@ -111,8 +111,8 @@ func (m *Model) backward(g *Model, p *pass, dLogits *mat.Dense) {
 
 // linearBackward stores in g the gradients of y = x Wᵀ + b given dy, and
 // returns dx = dy W when wantInput is set.
-func linearBackward(g, l *Linear, x *mat.Dense, dy mat.Matrix, wantInput bool) *mat.Dense {
-	g.W.Mul(dy.T(), x)
+func linearBackward(g, l *Linear, x, dy *mat.Dense, wantInput bool) *mat.Dense {
+	mul(g.W, dy, true, x, false) // dW = dyᵀ x
 	n, out := dy.Dims()
 	for j := 0; j < out; j++ {
 		g.B[j] = 0
@@ -127,7 +127,7 @@ func linearBackward(g, l *Linear, x *mat.Dense, dy mat.Matrix, wantInput bool) *
 	}
 	_, in := l.W.Dims()
 	dx := mat.NewDense(n, in, nil)
-	dx.Mul(dy, l.W)
+	mul(dx, dy, false, l.W, false) // dx = dy W
 	return dx
 }
 

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"vaeplay/model/internal/gemm"
 )
 
 // Linear is a fully connected layer y = x Wᵀ + b, stored as PyTorch's
@@ -24,7 +26,7 @@ func (l *Linear) forward(x *mat.Dense) *mat.Dense {
 	n, _ := x.Dims()
 	out, _ := l.W.Dims()
 	y := mat.NewDense(n, out, nil)
-	y.Mul(x, l.W.T())
+	mul(y, x, false, l.W, true) // y = x Wᵀ
 	raw := y.RawMatrix()
 	for i := 0; i < n; i++ {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+out]
@@ -33,6 +35,25 @@ func (l *Linear) forward(x *mat.Dense) *mat.Dense {
 		}
 	}
 	return y
+}
+
+// mul stores op(a)·op(b) in c, where op(m) is mᵀ when its flag is set. It
+// does what c.Mul(a, b) would with gonum, several times faster.
+func mul(c, a *mat.Dense, transA bool, b *mat.Dense, transB bool) {
+	m, n := c.Dims()
+	ar, k := a.Dims()
+	if transA {
+		k, ar = ar, k
+	}
+	br, bc := b.Dims()
+	if transB {
+		br, bc = bc, br
+	}
+	if ar != m || br != k || bc != n {
+		panic(fmt.Sprintf("model: %d×%d = %d×%d · %d×%d: dimension mismatch", m, n, ar, k, br, bc))
+	}
+	ra, rb, rc := a.RawMatrix(), b.RawMatrix(), c.RawMatrix()
+	gemm.Mul(transA, transB, m, n, k, ra.Data, ra.Stride, rb.Data, rb.Stride, rc.Data, rc.Stride)
 }
 
 // Model is a VAE, or a conditional VAE when Config.Classes > 0:
