@@ -44,7 +44,7 @@ screenshot: site chromium
 
 .PHONY: wasm
 
-# WEIGHTS is the folder whose *.safetensors the site ships (vae and cvae).
+# WEIGHTS is the folder whose vae.safetensors and cvae.safetensors the site ships.
 WEIGHTS ?= weights
 WASM_BUILD = GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(SITE)/main.wasm ./wasm
 
@@ -53,15 +53,17 @@ wasm:
 	mkdir -p $(SITE)
 	$(WASM_BUILD)
 
-## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT, main.wasm, $(WEIGHTS)/*.safetensors
+## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT, main.wasm, $(WEIGHTS)/{vae,cvae}.safetensors
 site:
-	@ls $(WEIGHTS)/*.safetensors >/dev/null 2>&1 || { echo "site: no $(WEIGHTS)/*.safetensors: train the models first (see weights/README.md)" >&2; exit 1; }
+	@for f in $(WEIGHTS)/vae.safetensors $(WEIGHTS)/cvae.safetensors; do \
+		[ -f $$f ] || { echo "site: $$f is missing: train the models first (see weights/README.md)" >&2; exit 1; }; \
+	done
 	rm -rf $(SITE)
 	mkdir -p $(SITE)/weights
 	$(WASM_BUILD)
 	cp web/*.html web/*.js web/*.css $(SITE)/
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITE)/
-	cp $(WEIGHTS)/*.safetensors $(SITE)/weights/
+	cp $(WEIGHTS)/vae.safetensors $(WEIGHTS)/cvae.safetensors $(SITE)/weights/
 
 ## demo: build the site and serve it on http://$(ADDR)/
 demo: site

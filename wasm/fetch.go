@@ -36,6 +36,13 @@ func await(p js.Value) (js.Value, error) {
 	return r.v, r.err
 }
 
+// compressed reports whether a response's body travelled with a content
+// encoding other than identity.
+func compressed(headers js.Value) bool {
+	enc := headers.Call("get", "Content-Encoding")
+	return enc.Type() == js.TypeString && enc.String() != "" && enc.String() != "identity"
+}
+
 // fetchBytes fetches url relative to the page and returns the body, calling
 // progress with the bytes received so far and the Content-Length (0 when the
 // server does not tell).
@@ -57,7 +64,10 @@ func fetchBytes(url string, progress func(got, total int64)) (_ []byte, err erro
 		return nil, errors.New(msg)
 	}
 	var total int64
-	if cl := resp.Get("headers").Call("get", "Content-Length"); cl.Type() == js.TypeString {
+	headers := resp.Get("headers")
+	// A compressed body's Content-Length counts compressed bytes, while the
+	// reader yields decompressed ones: then the size is unknown.
+	if cl := headers.Call("get", "Content-Length"); cl.Type() == js.TypeString && !compressed(headers) {
 		total, _ = strconv.ParseInt(cl.String(), 10, 64) // a bad header only costs the progress bar
 	}
 	if total > maxWeights {

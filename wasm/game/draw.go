@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -53,19 +54,12 @@ func newFonts() (*fonts, error) {
 	return &fonts{regular: r, bold: b}, nil
 }
 
-// whiteSubImage is a one-pixel white source for filled shapes; its
-// neighbours are white too, so edge sampling stays white.
-var whiteSubImage = func() *ebiten.Image {
-	img := ebiten.NewImage(3, 3)
-	img.Fill(color.White)
-	return img.SubImage(image.Rect(1, 1, 2, 2)).(*ebiten.Image)
-}()
-
 // painter draws in CSS pixels onto a screen of device pixels.
 type painter struct {
 	dst   *ebiten.Image
 	scale float64
 	fonts *fonts
+	masks map[int]*mask // rounded-corner masks by radius in device pixels
 }
 
 func (p painter) face(size float64, bold bool) *text.GoTextFace {
@@ -76,51 +70,88 @@ func (p painter) face(size float64, bold bool) *text.GoTextFace {
 	return &text.GoTextFace{Source: src, Size: size * p.scale}
 }
 
-// roundRect returns the path of r with corners of the given radius.
-func (p painter) roundRect(r widget.Rect, radius float64) *vector.Path {
-	s := float32(p.scale)
-	x0, y0 := float32(r.X)*s, float32(r.Y)*s
-	x1, y1 := float32(r.X+r.W)*s, float32(r.Y+r.H)*s
-	rad := min(float32(radius)*s, (x1-x0)/2, (y1-y0)/2)
-	var path vector.Path
-	path.MoveTo(x0+rad, y0)
-	path.ArcTo(x1, y0, x1, y1, rad)
-	path.ArcTo(x1, y1, x0, y1, rad)
-	path.ArcTo(x0, y1, x0, y0, rad)
-	path.ArcTo(x0, y0, x1, y0, rad)
-	path.Close()
-	return &path
+// mask is a white rounded square of side 2r+1, antialiased once when made,
+// cut into nine pieces: drawing a rounded rectangle of any size is then
+// nine plain image draws, which Ebiten batches into one. Antialiased
+// vector drawing per shape, by contrast, renders through an offscreen
+// buffer each time and takes seconds per frame on a software GL.
+type mask struct {
+	r      int
+	pieces [3][3]*ebiten.Image // [row][col]: corner, edge, corner / edge, centre, edge / ...
 }
 
-func (p painter) triangles(vs []ebiten.Vertex, is []uint16, c color.RGBA) {
+func newMask(r int) *mask {
+	side := 2*r + 1
+	img := ebiten.NewImage(side, side)
+	var path vector.Path
+	f, rf := float32(side), float32(r)
+	path.MoveTo(rf, 0)
+	path.ArcTo(f, 0, f, f, rf)
+	path.ArcTo(f, f, 0, f, rf)
+	path.ArcTo(0, f, 0, 0, rf)
+	path.ArcTo(0, 0, f, 0, rf)
+	path.Close()
+	vs, is := path.AppendVerticesAndIndicesForFilling(nil, nil)
 	for i := range vs {
 		vs[i].SrcX, vs[i].SrcY = 1, 1
-		vs[i].ColorR = float32(c.R) / 255
-		vs[i].ColorG = float32(c.G) / 255
-		vs[i].ColorB = float32(c.B) / 255
-		vs[i].ColorA = float32(c.A) / 255
+		vs[i].ColorR, vs[i].ColorG, vs[i].ColorB, vs[i].ColorA = 1, 1, 1, 1
 	}
-	op := &ebiten.DrawTrianglesOptions{AntiAlias: true, FillRule: ebiten.FillRuleNonZero}
-	p.dst.DrawTriangles(vs, is, whiteSubImage, op)
+	white := ebiten.NewImage(3, 3)
+	white.Fill(color.White)
+	img.DrawTriangles(vs, is, white.SubImage(image.Rect(1, 1, 2, 2)).(*ebiten.Image), &ebiten.DrawTrianglesOptions{AntiAlias: true, FillRule: ebiten.FillRuleNonZero})
+	m := &mask{r: r}
+	cuts := [4]int{0, r, r + 1, side}
+	for row := range 3 {
+		for col := range 3 {
+			m.pieces[row][col] = img.SubImage(image.Rect(cuts[col], cuts[row], cuts[col+1], cuts[row+1])).(*ebiten.Image)
+		}
+	}
+	return m
 }
 
-// fill fills r with rounded corners.
+// device returns r's edges in whole device pixels.
+func (p painter) device(r widget.Rect) (x0, y0, x1, y1 int) {
+	s := p.scale
+	return int(math.Round(r.X * s)), int(math.Round(r.Y * s)), int(math.Round((r.X + r.W) * s)), int(math.Round((r.Y + r.H) * s))
+}
+
+// fill fills r with corners of the given radius (CSS pixels).
 func (p painter) fill(r widget.Rect, radius float64, c color.RGBA) {
-	if r.W <= 0 || r.H <= 0 {
+	x0, y0, x1, y1 := p.device(r)
+	w, h := x1-x0, y1-y0
+	if w <= 0 || h <= 0 {
 		return
 	}
-	vs, is := p.roundRect(r, radius).AppendVerticesAndIndicesForFilling(nil, nil)
-	p.triangles(vs, is, c)
+	rad := min(int(math.Round(radius*p.scale)), w/2, h/2)
+	m := p.masks[rad]
+	if m == nil {
+		m = newMask(rad)
+		p.masks[rad] = m
+	}
+	xs := [4]int{x0, x0 + rad, x1 - rad, x1}
+	ys := [4]int{y0, y0 + rad, y1 - rad, y1}
+	for row := range 3 {
+		for col := range 3 {
+			dw, dh := xs[col+1]-xs[col], ys[row+1]-ys[row]
+			if dw <= 0 || dh <= 0 {
+				continue
+			}
+			piece := m.pieces[row][col]
+			b := piece.Bounds()
+			op := &ebiten.DrawImageOptions{Filter: ebiten.FilterNearest}
+			op.GeoM.Scale(float64(dw)/float64(b.Dx()), float64(dh)/float64(b.Dy()))
+			op.GeoM.Translate(float64(xs[col]), float64(ys[row]))
+			op.ColorScale.ScaleWithColor(c)
+			p.dst.DrawImage(piece, op)
+		}
+	}
 }
 
-// stroke outlines r with rounded corners, the line centred on r's edge.
-func (p painter) stroke(r widget.Rect, radius, width float64, c color.RGBA) {
-	if r.W <= 0 || r.H <= 0 {
-		return
-	}
-	op := &vector.StrokeOptions{Width: float32(width * p.scale), LineJoin: vector.LineJoinRound}
-	vs, is := p.roundRect(r, radius).AppendVerticesAndIndicesForStroke(nil, nil, op)
-	p.triangles(vs, is, c)
+// ring fills r with an outline of width w in colour edge and the inside in
+// colour in: a rounded border without stroking paths.
+func (p painter) ring(r widget.Rect, radius, w float64, edge, in color.RGBA) {
+	p.fill(r, radius, edge)
+	p.fill(inset(r, w), max(0, radius-w), in)
 }
 
 // text draws s with its line centred vertically on y; align places x at the
@@ -195,7 +226,7 @@ func inset(r widget.Rect, d float64) widget.Rect {
 // draw paints the whole widget.
 func (g *Game) draw(screen *ebiten.Image) {
 	screen.Fill(bgColor)
-	p := painter{dst: screen, scale: g.scale, fonts: g.fonts}
+	p := painter{dst: screen, scale: g.scale, fonts: g.fonts, masks: g.masks}
 	g.drawChooser(p)
 	g.drawDigit(p)
 	g.drawRow(p)
@@ -218,8 +249,7 @@ func (g *Game) drawChooser(p painter) {
 		case g.hover == in:
 			fill, edge = accentSoft, accentColor
 		}
-		p.fill(b.Rect, 6, fill)
-		p.stroke(inset(b.Rect, 0.5), 6, 1, edge)
+		p.ring(b.Rect, 6, 1, edge, fill)
 		size := l.Font
 		if b.Label == "any" {
 			size = min(l.Font, 0.3*b.W) // "any" must fit a narrow button
@@ -234,14 +264,14 @@ func (g *Game) drawDigit(p painter) {
 	if d.W <= 0 {
 		return
 	}
-	p.fill(inset(d, -1), 4, borderColor)
-	p.fill(d, 3, cardColor)
+	edge, w := borderColor, 1.0
+	if g.hover.Action == widget.Sample {
+		edge, w = accentColor, 2
+	}
+	p.ring(inset(d, -w), 3+w, w, edge, cardColor)
 	switch {
 	case g.hasShown && g.shown == sel:
 		p.image(g.digit, d)
-		if g.hover.Action == widget.Sample {
-			p.stroke(inset(d, -1), 4, 2, accentColor)
-		}
 	case g.state.Availability(sel.Kind) == widget.Failed:
 		f := p.face(l.Font, true)
 		for i, line := range p.wrap("No model could be loaded", f, 0.8*d.W, 2) {
@@ -289,20 +319,20 @@ func (g *Game) drawRow(p painter) {
 	}
 	ready := g.hasShown && g.shown == sel
 	for dgt, c := range l.Cells {
-		p.fill(inset(c, -1), 3, borderColor)
-		p.fill(c, 2, cardColor)
-		if ready {
-			p.image(g.row[dgt], c)
-		}
 		// Hovering a digit's button or its cell marks the cell.
 		hovered := g.hover == widget.Intent{Action: widget.Choose, Kind: widget.CVAE, Digit: dgt}
 		ink, f := mutedColor, small
+		edge, w := borderColor, 1.0
 		switch {
 		case dgt == sel.Digit:
-			p.stroke(inset(c, -1.5), 3, 2, accentColor)
+			edge, w = accentColor, 2
 			ink, f = accentColor, p.face(0.85*l.Font, true)
 		case hovered:
-			p.stroke(inset(c, -1.5), 3, 2, accentSoft)
+			edge, w = accentColor, 1
+		}
+		p.ring(inset(c, -w), 2+w, w, edge, cardColor)
+		if ready {
+			p.image(g.row[dgt], c)
 		}
 		p.text(fmt.Sprint(dgt), f, c.X+c.W/2, c.Y+c.H+l.Line/2+1, text.AlignCenter, ink)
 	}
@@ -345,8 +375,7 @@ func (g *Game) drawBanner(p painter) {
 	}
 	l := g.layout
 	b := l.Banner
-	p.fill(b, 6, bannerColor)
-	p.stroke(inset(b, 0.5), 6, 1, bannerBorder)
+	p.ring(b, 6, 1, bannerBorder, bannerColor)
 	msg := msgs[len(msgs)-1]
 	if len(msgs) > 1 {
 		msg = fmt.Sprintf("(%d errors, newest shown) %s", len(msgs), msg)

@@ -74,6 +74,7 @@ type Game struct {
 	layout      widget.Layout
 	hover       widget.Intent
 	fonts       *fonts
+	masks       map[int]*mask
 
 	// What is decoded: the selection, its z and timings, as images.
 	shown    widget.Selection
@@ -108,6 +109,7 @@ func New(opt widget.Options, errs []error, hooks Hooks) (*Game, error) {
 		inbox: make(chan func(), inboxSize),
 		state: widget.NewState(opt, errs),
 		fonts: f,
+		masks: make(map[int]*mask),
 		scale: 1,
 		dirty: true,
 		digit: ebiten.NewImage(widget.ImageSide, widget.ImageSide),
@@ -150,12 +152,16 @@ func (g *Game) ModelReady(m *model.Model) {
 		}
 		g.models[kindIndex(k)] = m
 		g.state.SetReady(k)
+		g.dirty = true
 	}
 }
 
 // ModelFailed reports that the weights of kind k could not be had.
 func (g *Game) ModelFailed(k widget.Kind, err error) {
-	g.inbox <- func() { g.state.SetFailed(k, err) }
+	g.inbox <- func() {
+		g.state.SetFailed(k, err)
+		g.dirty = true
+	}
 }
 
 // Fail shows an error that concerns no model in particular.
@@ -166,14 +172,19 @@ func (g *Game) Fail(err error) {
 // Progress reports bytes of weights fetched so far out of total (0 when not
 // yet known).
 func (g *Game) Progress(got, total int64) {
-	g.post(func() { g.loaded.got, g.loaded.total = got, total })
+	g.post(func() {
+		g.loaded.got, g.loaded.total = got, total
+		if !g.hasShown { // the progress shows until the first digit
+			g.dirty = true
+		}
+	})
 }
 
 // Message handles the JSON data of a message from the embedding page. A
 // malformed message is shown as an error; every message is answered.
 func (g *Game) Message(data []byte) {
 	g.post(func() {
-		g.answer = true
+		g.answer, g.dirty = true, true
 		c, err := widget.ParseCommand(data)
 		if err != nil {
 			g.state.Fail(err)
@@ -191,7 +202,9 @@ func (g *Game) Pointer(p Pointer) {
 		case PointerDown:
 			g.taps.Down(p.ID, in)
 		case PointerUp:
-			g.state.Apply(g.taps.Up(p.ID, in))
+			if g.state.Apply(g.taps.Up(p.ID, in)) {
+				g.dirty = true
+			}
 		case PointerCancel:
 			g.taps.Cancel(p.ID)
 		}
@@ -213,7 +226,6 @@ func (g *Game) Update() error {
 		select {
 		case f := <-g.inbox:
 			f()
-			g.dirty = true
 		default:
 			drained = true
 		}

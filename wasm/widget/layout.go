@@ -65,11 +65,16 @@ func ComputeLayout(w, h, scale float64) Layout {
 	l.Font = clamp(min(0.42*bh, w/36), 10, 16)
 	l.Line = math.Ceil(l.Font * 1.45)
 
-	// The chooser: 11 equal buttons across the top.
-	bw := max((w-2*pad-10*gap)/11, 0)
+	// The chooser: 11 equal buttons across the top, "any" set apart from
+	// the digits since it switches to the other model.
+	bw := max((w-2*pad-12*gap)/11, 0)
 	labels := [...]string{"any", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 	for i, lab := range labels {
-		x0, x1 := snap(pad+float64(i)*(bw+gap)), snap(pad+float64(i)*(bw+gap)+bw)
+		x := pad + float64(i)*(bw+gap)
+		if i > 0 {
+			x += 2 * gap
+		}
+		x0, x1 := snap(x), snap(x+bw)
 		l.Chooser = append(l.Chooser, Button{Label: lab, Rect: Rect{X: x0, Y: snap(pad), W: x1 - x0, H: snap(bh)}})
 	}
 
