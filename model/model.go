@@ -222,14 +222,20 @@ func Noise(n, d int, rng *rand.Rand) *mat.Dense {
 // Decode returns the pixel means of p(x|z[,y]) for a batch of latent codes z
 // of shape [n, Latent].
 func (m *Model) Decode(z *mat.Dense, labels []int) *mat.Dense {
+	out := m.DecodeLogits(z, labels)
+	sigmoid(out)
+	return out
+}
+
+// DecodeLogits is Decode without the final sigmoid. Likelihoods need it:
+// log σ(l) computed from a saturated σ(l) loses everything to rounding.
+func (m *Model) DecodeLogits(z *mat.Dense, labels []int) *mat.Dense {
 	h := m.withLabels(z, labels)
 	for i := range m.Decoder {
 		h = m.Decoder[i].forward(h)
 		relu(h)
 	}
-	out := m.Out.forward(h)
-	sigmoid(out)
-	return out
+	return m.Out.forward(h)
 }
 
 // Sample draws n images from the prior: z ~ N(0, temperature² I), decoded with

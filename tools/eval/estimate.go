@@ -157,7 +157,7 @@ func (s sampler) run(x *mat.Dense, labels []int, first int, done func(int)) ([]e
 				r++
 			}
 		}
-		logits := decodeLogits(s.m, z, batchLabels)
+		logits := s.m.DecodeLogits(z, batchLabels)
 		r = 0
 		for _, ru := range runs {
 			xr := x.RawRowView(ru.img)
@@ -198,46 +198,6 @@ func checkLabels(cfg model.Config, labels []int, n int) error {
 		}
 	}
 	return nil
-}
-
-// decodeLogits runs m's decoder on z like model.Decode but returns the
-// output layer's logits, before the sigmoid: log p(x|z) computed from them
-// keeps its precision where the sigmoid saturates to exactly 0 or 1, which
-// decoded means lose. The model package does not export this.
-func decodeLogits(m *model.Model, z *mat.Dense, labels []int) *mat.Dense {
-	n, lat := z.Dims()
-	h := z
-	if c := m.Config.Classes; c > 0 {
-		h = mat.NewDense(n, lat+c, nil)
-		h.Slice(0, n, 0, lat).(*mat.Dense).Copy(z)
-		for i, y := range labels {
-			h.Set(i, lat+y, 1)
-		}
-	}
-	for i := range m.Decoder {
-		h = linear(h, &m.Decoder[i])
-		for j, v := range h.RawMatrix().Data {
-			if v < 0 {
-				h.RawMatrix().Data[j] = 0
-			}
-		}
-	}
-	return linear(h, &m.Out)
-}
-
-// linear returns x Wᵀ + b.
-func linear(x *mat.Dense, l *model.Linear) *mat.Dense {
-	n, _ := x.Dims()
-	out, _ := l.W.Dims()
-	y := mat.NewDense(n, out, nil)
-	y.Mul(x, l.W.T())
-	for i := range n {
-		row := y.RawRowView(i)
-		for j, b := range l.B {
-			row[j] += b
-		}
-	}
-	return y
 }
 
 // logPXGivenZ returns log p(x|z) for one image x given the decoder's logits.

@@ -62,27 +62,6 @@ func randomImages(n, d int, seed uint64) *mat.Dense {
 	return x
 }
 
-func TestDecodeLogitsMatchesDecode(t *testing.T) {
-	for _, cfg := range []model.Config{
-		{Input: 12, Hidden: []int{7, 5}, Latent: 3, Likelihood: model.Bernoulli, Beta: 1},
-		{Input: 12, Hidden: []int{6}, Latent: 2, Classes: 4, Likelihood: model.Bernoulli, Beta: 1},
-	} {
-		m := newModel(t, cfg, 3)
-		z := model.Noise(9, cfg.Latent, rand.New(rand.NewPCG(4, 4)))
-		var labels []int
-		if cfg.Conditional() {
-			labels = []int{0, 1, 2, 3, 0, 1, 2, 3, 3}
-		}
-		logits := decodeLogits(m, z, labels)
-		means := m.Decode(z, labels)
-		for i, l := range logits.RawMatrix().Data {
-			if want := means.RawMatrix().Data[i]; math.Abs(1/(1+math.Exp(-l))-want) > 1e-14 {
-				t.Fatalf("classes %d: sigmoid(logit %d) = %v, Decode gives %v", cfg.Classes, i, 1/(1+math.Exp(-l)), want)
-			}
-		}
-	}
-}
-
 // exactLogLik integrates p(x|z,y) N(z; 0, 1) over a one-dimensional z with
 // Simpson's rule on [-12, 12], in log space, using model.Decode's means.
 func exactLogLik(m *model.Model, x []float64, label int) float64 {
