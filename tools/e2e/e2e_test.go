@@ -35,21 +35,31 @@ import (
 const viewW, viewH = 1024, 768
 
 // Timeouts. Loading means fetching and compiling main.wasm and the weights,
-// then starting Ebiten on SwiftShader, on a 2-core machine.
+// then starting Ebiten on SwiftShader, on a 2-core machine. Every redraw is
+// software rendering too: on a machine busy with training, one input event
+// has been seen to wait 13 s for the page to take it, so the timeouts are
+// generous; the test is about behaviour, and the figures it logs are about
+// speed.
 const (
-	loadTimeout   = 90 * time.Second
-	actionTimeout = 15 * time.Second
+	loadTimeout   = 120 * time.Second
+	actionTimeout = 60 * time.Second
 )
 
-// Thresholds on grey levels (0..255). A digit is white strokes on a dark
-// background, so its standard deviation is far above blankStdDev; a different
-// sample moves the strokes, changing far more than changedFraction of the
-// pixels, while small text such as the decode time changes far fewer.
+// decodeSamples is how many samples the decode time is measured over.
+const decodeSamples = 20
+
+// Thresholds on grey levels (0..255). A blank area (nothing drawn, or one
+// flat colour) has a standard deviation near 0; a digit, even the grey noise
+// of untrained weights, has far more than blankStdDev. Software rendering is
+// deterministic, so an unchanged area is identical pixel for pixel: a new
+// sample must change more than changedFraction of the pixels by more than
+// pixelDiff, and the same (model, digit, seed) may change at most
+// sameFraction of them.
 const (
-	blankStdDev     = 8
-	pixelDiff       = 32
-	changedFraction = 0.03
-	sameFraction    = 0.015
+	blankStdDev     = 4
+	pixelDiff       = 4
+	changedFraction = 0.05
+	sameFraction    = 0.01
 )
 
 // State mirrors window.vaeplay as the widget contract defines it.
@@ -420,8 +430,10 @@ func (tb *tab) shot(r Rect) image.Image {
 }
 
 // waitPixels takes screenshots of r until ok accepts one, because a state
-// change reaches the screen a frame or two after window.vaeplay shows it.
-func (tb *tab) waitPixels(desc string, r Rect, ok func(image.Image) (bool, string)) image.Image {
+// change reaches the screen a frame or two after window.vaeplay shows it. On
+// failure the last screenshot and the reference images are kept on disk for
+// a look.
+func (tb *tab) waitPixels(desc string, r Rect, ok func(image.Image) (bool, string), refs ...image.Image) image.Image {
 	tb.t.Helper()
 	deadline := time.Now().Add(actionTimeout)
 	for {
@@ -431,10 +443,34 @@ func (tb *tab) waitPixels(desc string, r Rect, ok func(image.Image) (bool, strin
 			return img
 		}
 		if time.Now().After(deadline) {
-			tb.t.Fatalf("%s: %s\n%s", desc, detail, tb.diagnostics())
+			tb.t.Fatalf("%s: %s%s\n%s", desc, detail, keep(append(refs, img)), tb.diagnostics())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// keep writes images to a new folder that outlives the test, and says where.
+func keep(imgs []image.Image) string {
+	dir, err := os.MkdirTemp("", "vaeplay-e2e-")
+	if err != nil {
+		return ""
+	}
+	var names []string
+	for i, img := range imgs {
+		name := filepath.Join(dir, fmt.Sprintf("%d.png", i))
+		f, err := os.Create(name)
+		if err != nil {
+			continue
+		}
+		err = png.Encode(f, img)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			names = append(names, name)
+		}
+	}
+	return "\nscreenshots (reference first, last seen last): " + strings.Join(names, " ")
 }
 
 // grey returns the luminance of every pixel in row order.
@@ -608,15 +644,30 @@ func TestWidget(t *testing.T) {
 	logSizes(t, base, dir)
 	bctx := startBrowser(t)
 
-	t.Run("embed", func(t *testing.T) { testEmbed(t, bctx, base) })
-	t.Run("reproducible", func(t *testing.T) { testReproducible(t, bctx, base) })
+	var first sample
+	t.Run("embed", func(t *testing.T) { first = testEmbed(t, bctx, base) })
+	t.Run("reproducible", func(t *testing.T) {
+		if first.img == nil {
+			t.Skip("no first sample: embed failed")
+		}
+		testReproducible(t, bctx, base, first)
+	})
 	t.Run("bad parameters", func(t *testing.T) { testBadParameters(t, bctx, base) })
 	t.Run("index", func(t *testing.T) { testIndex(t, bctx, base) })
 }
 
+// sample is a drawn digit with what should reproduce it.
+type sample struct {
+	model string
+	digit int
+	seed  float64
+	z     []float64
+	img   image.Image
+}
+
 // testEmbed drives embed.html the way a reader does: look, click, type,
-// choose, sample.
-func testEmbed(t *testing.T, bctx context.Context, base string) {
+// choose, sample. It returns the first digit drawn.
+func testEmbed(t *testing.T, bctx context.Context, base string) sample {
 	tb := openTab(t, bctx)
 	tb.navigate(base + "embed.html?seed=1")
 	s := tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
@@ -626,7 +677,7 @@ func testEmbed(t *testing.T, bctx context.Context, base string) {
 		// at most one interval.
 		tb.eval(`JSON.stringify(performance.now())`, &readyAt)
 	}
-	t.Logf("embed.html?seed=1: ready %.0f ms after navigation started", readyAt)
+	t.Logf("embed.html?seed=1: ready %.0f ms after navigation started; load average %s", readyAt, loadAverage())
 	checkReady(t, s)
 	if s.Seed != 1 || s.Samples != 1 {
 		t.Errorf("at ready: seed %v samples %d, want seed 1 samples 1", s.Seed, s.Samples)
@@ -639,6 +690,7 @@ func testEmbed(t *testing.T, bctx context.Context, base string) {
 	}
 	digit := s.Layout.Digit
 	before := tb.waitPixels("digit area at ready", digit, notBlank)
+	first := sample{model: s.Model, digit: s.Digit, seed: s.Seed, z: s.Z, img: before}
 	if s.Layout.Row.inside(viewW, viewH) {
 		tb.waitPixels("row of digits 0-9", s.Layout.Row, notBlank)
 	} else {
@@ -646,15 +698,14 @@ func testEmbed(t *testing.T, bctx context.Context, base string) {
 	}
 
 	// A click on the digit draws the next sample: seed+1.
+	clicked := time.Now()
 	tb.click(digit.center())
 	s = tb.waitState("a new sample after clicking the digit", actionTimeout, false, func(s *State) bool { return s.Samples > 1 })
 	if s.Samples != 2 || s.Seed != 2 {
 		t.Errorf("after one click: samples %d seed %v, want 2 and 2", s.Samples, s.Seed)
 	}
-	tb.waitPixels("digit pixels after a new sample", digit, func(img image.Image) (bool, string) {
-		f := changed(before, img)
-		return f >= changedFraction, fmt.Sprintf("only %.2f%% of the pixels changed, want >= %.0f%%", 100*f, 100*changedFraction)
-	})
+	tb.waitPixels("digit pixels after a new sample", digit, changedFrom(before), before)
+	t.Logf("click to new digit on screen: %.0f ms; load average %s", float64(time.Since(clicked).Microseconds())/1000, loadAverage())
 
 	// Keys and chooser buttons.
 	for _, step := range []struct {
@@ -677,9 +728,16 @@ func testEmbed(t *testing.T, bctx context.Context, base string) {
 		tb.waitPixels("digit area after "+step.desc, s.Layout.Digit, notBlank)
 	}
 
-	// Space and Enter sample; time the decodes.
+	// Space and Enter sample; time the decodes. Under heavy load each
+	// sample can take seconds, so stop early rather than hit go test's
+	// deadline, and say so.
 	var decodes []float64
-	for i := range 21 {
+	deadline, hasDeadline := t.Deadline()
+	for i := range decodeSamples {
+		if hasDeadline && time.Until(deadline) < 4*time.Minute && i > 1 {
+			t.Logf("stopped sampling after %d samples: the test deadline is near", i)
+			break
+		}
 		key := ' '
 		if i == 0 {
 			key = '\r'
@@ -692,49 +750,53 @@ func testEmbed(t *testing.T, bctx context.Context, base string) {
 		}
 		decodes = append(decodes, s.DecodeMs)
 	}
-	t.Logf("decode of the main digit: median %.2f ms over %d samples (min %.2f, max %.2f)",
-		median(decodes), len(decodes), slices.Min(decodes), slices.Max(decodes))
+	t.Logf("decode of the main digit: median %.2f ms over %d samples (min %.2f, max %.2f); load average %s",
+		median(decodes), len(decodes), slices.Min(decodes), slices.Max(decodes), loadAverage())
 	if len(s.Errors) > 0 {
 		t.Errorf("errors after normal use: %q", s.Errors)
 	}
+	return first
 }
 
-// testReproducible checks that (model, digit, seed) fixes the pixels, which
-// is what lets a tutorial point at one particular sample.
-func testReproducible(t *testing.T, bctx context.Context, base string) {
-	var first image.Image
-	var firstZ []float64
-	for i := range 2 {
-		tb := openTab(t, bctx)
-		tb.navigate(base + "embed.html?seed=42&digit=4")
-		s := tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
-		if s.Model != "cvae" || s.Digit != 4 || s.Seed != 42 {
-			t.Fatalf("embed.html?seed=42&digit=4: model %q digit %d seed %v", s.Model, s.Digit, s.Seed)
-		}
-		img := tb.waitPixels("digit area", s.Layout.Digit, notBlank)
-		if i == 0 {
-			first, firstZ = img, s.Z
-			continue
-		}
-		if !slices.Equal(s.Z, firstZ) {
-			t.Errorf("same seed, different z:\n%v\n%v", firstZ, s.Z)
-		}
-		if f := changed(first, img); f > sameFraction {
-			t.Errorf("same model, digit and seed: %.2f%% of the digit's pixels differ, want <= %.1f%%", 100*f, 100*sameFraction)
-		}
+// testReproducible checks that (model, digit, seed) fixes z and the pixels,
+// which is what lets a tutorial point at one particular sample: a fresh page
+// given the first sample's parameters must draw it again.
+func testReproducible(t *testing.T, bctx context.Context, base string, first sample) {
+	tb := openTab(t, bctx)
+	q := fmt.Sprintf("embed.html?model=%s&digit=%d&seed=%.0f", first.model, first.digit, first.seed)
+	tb.navigate(base + q)
+	s := tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
+	if s.Model != first.model || s.Digit != first.digit || s.Seed != first.seed {
+		t.Fatalf("%s: model %q digit %d seed %v", q, s.Model, s.Digit, s.Seed)
+	}
+	if !slices.Equal(s.Z, first.z) {
+		t.Errorf("%s: z differs from the first page's:\n%v\n%v", q, first.z, s.Z)
+	}
+	tb.waitPixels(q+": the same digit again", s.Layout.Digit, func(img image.Image) (bool, string) {
+		f := changed(first.img, img)
+		return f <= sameFraction, fmt.Sprintf("%.2f%% of the pixels differ from the first page's, want <= %.1f%%", 100*f, 100*sameFraction)
+	}, first.img)
+}
+
+// changedFrom accepts a screenshot that differs from before in enough pixels
+// to be a different sample.
+func changedFrom(before image.Image) func(image.Image) (bool, string) {
+	return func(img image.Image) (bool, string) {
+		f := changed(before, img)
+		return f >= changedFraction, fmt.Sprintf("only %.2f%% of the pixels changed, want >= %.0f%%", 100*f, 100*changedFraction)
 	}
 }
 
 // testBadParameters checks that a bad URL parameter is named in an error and
-// the widget still works with the default in its place.
+// the widget still works with the default in its place. Each page load costs
+// seconds, so the second case carries two bad parameters.
 func testBadParameters(t *testing.T, bctx context.Context, base string) {
 	for _, tc := range []struct {
 		query string
-		want  []string // substrings of one error
+		want  [][2]string // each pair: substrings of one error
 	}{
-		{"digit=12&seed=1", []string{"digit", "12"}},
-		{"model=foo&seed=1", []string{"model", "foo"}},
-		{"seed=-3", []string{"seed", "-3"}},
+		{"digit=12&seed=1", [][2]string{{"digit", "12"}}},
+		{"model=foo&seed=-3", [][2]string{{"model", "foo"}, {"seed", "-3"}}},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			tb := openTab(t, bctx)
@@ -743,21 +805,24 @@ func testBadParameters(t *testing.T, bctx context.Context, base string) {
 			// it must still get to "ready".
 			s := tb.waitState(`status "ready" despite the bad parameter`, loadTimeout, true, func(s *State) bool { return s.Status == "ready" })
 			checkReady(t, s)
-			named := false
-			for _, e := range s.Errors {
-				named = named || strings.Contains(e, tc.want[0]) && strings.Contains(e, tc.want[1])
+			if s.Model != "cvae" {
+				t.Errorf("model %q, want the default cvae", s.Model)
 			}
-			if !named {
-				t.Errorf("no error naming %q and %q; errors: %q", tc.want[0], tc.want[1], s.Errors)
+			for _, w := range tc.want {
+				if !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, w[0]) && strings.Contains(e, w[1]) }) {
+					t.Errorf("no error naming %q and %q; errors: %q", w[0], w[1], s.Errors)
+				}
+			}
+			if len(s.Errors) != len(tc.want) {
+				t.Errorf("%d errors, want %d: %q", len(s.Errors), len(tc.want), s.Errors)
 			}
 			before := tb.waitPixels("digit area", s.Layout.Digit, notBlank)
 			n := s.Samples
 			tb.click(s.Layout.Digit.center())
 			tb.waitState("a new sample after clicking", actionTimeout, true, func(s *State) bool { return s.Samples > n })
-			tb.waitPixels("digit pixels after a new sample", s.Layout.Digit, func(img image.Image) (bool, string) {
-				f := changed(before, img)
-				return f >= changedFraction, fmt.Sprintf("only %.2f%% of the pixels changed", 100*f)
-			})
+			tb.waitPixels("digit pixels after a new sample", s.Layout.Digit, changedFrom(before), before)
+			tb.press('8')
+			tb.waitState("digit 8 after pressing 8", actionTimeout, true, func(s *State) bool { return s.Model == "cvae" && s.Digit == 8 })
 		})
 	}
 }
@@ -791,6 +856,12 @@ func testIndex(t *testing.T, bctx context.Context, base string) {
 		t.Errorf("index.html shows no readout of the state it receives (no %q in its text)", "ready")
 	}
 
+	// The README's picture: the demo as a reader first sees it, before the
+	// messages below change the widget and show an error.
+	if out := os.Getenv("VAEPLAY_SCREENSHOT"); out != "" {
+		tb.saveScreenshot(fromRoot(t, out))
+	}
+
 	// Drive the widget as an embedding page would.
 	post := func(msg string) {
 		t.Helper()
@@ -816,24 +887,35 @@ func testIndex(t *testing.T, bctx context.Context, base string) {
 	tb.waitMessages("an error message answering a malformed set", func(ms []Message) bool {
 		return slices.ContainsFunc(ms[n:], func(m Message) bool { return m.Type == "error" && m.Message != "" })
 	})
+}
 
-	if out := os.Getenv("VAEPLAY_SCREENSHOT"); out != "" {
-		out = fromRoot(t, out)
-		ctx, cancel := context.WithTimeout(tb.ctx, actionTimeout)
-		defer cancel()
-		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`), chromedp.Sleep(300*time.Millisecond)); err != nil {
-			t.Fatal(err)
-		}
-		res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng})
-		if err != nil {
-			t.Fatalf("screenshot of index.html: %v", err)
-		}
-		err = atomicfile.Write(out, func(w io.Writer) error { _, err := w.Write(res.Data); return err })
-		if err != nil {
-			t.Fatalf("saving the screenshot: %v", err)
-		}
-		t.Logf("screenshot of index.html: %s (%d bytes)", out, len(res.Data))
+// loadAverage returns the 1-minute load average, which the measured times
+// depend on far more than on anything in the page, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
 	}
+	return "unknown"
+}
+
+// saveScreenshot writes a PNG of the viewport, scrolled to the top, to out.
+func (tb *tab) saveScreenshot(out string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, actionTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`), chromedp.Sleep(300*time.Millisecond)); err != nil {
+		tb.t.Fatal(err)
+	}
+	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng})
+	if err != nil {
+		tb.t.Fatalf("screenshot: %v", err)
+	}
+	err = atomicfile.Write(out, func(w io.Writer) error { _, err := w.Write(res.Data); return err })
+	if err != nil {
+		tb.t.Fatalf("saving the screenshot: %v", err)
+	}
+	tb.t.Logf("screenshot: %s (%d bytes)", out, len(res.Data))
 }
 
 func types(ms []Message) []string {

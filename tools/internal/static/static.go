@@ -251,7 +251,9 @@ func (h *Handler) gzipped(name string, f *os.File, fi fs.FileInfo) ([]byte, erro
 
 	e.once.Do(func() {
 		var buf bytes.Buffer
-		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		// Level 5: on a 20 MB main.wasm it takes a third of the time of
+		// level 9 for 2% more bytes, and the first reader waits for it.
+		zw, err := gzip.NewWriterLevel(&buf, 5)
 		if err != nil {
 			e.err = err
 			return
