@@ -87,6 +87,21 @@ func (b *bridge) on(g *game.Game, event string, f func(e js.Value)) {
 	b.win.Call("addEventListener", event, fn)
 }
 
+// stringify returns JSON.stringify(v), or the exception it throws (on
+// cycles and BigInts) as an error.
+func stringify(v js.Value) (_ string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+				return
+			}
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return js.Global().Get("JSON").Call("stringify", v).String(), nil
+}
+
 // listen feeds the page's messages and pointer events to g.
 func (b *bridge) listen(g *game.Game) {
 	b.on(g, "message", func(e js.Value) {
@@ -102,8 +117,12 @@ func (b *bridge) listen(g *game.Game) {
 		if t := data.Get("target"); t.Type() != js.TypeString || t.String() != widget.Target {
 			return
 		}
-		// JSON.stringify throws on cycles and BigInts; on() reports it.
-		g.Message([]byte(b.win.Get("JSON").Call("stringify", data).String()))
+		text, err := stringify(data)
+		if err != nil {
+			g.Fail(fmt.Errorf("message cannot be read as JSON: %w", err))
+			return
+		}
+		g.Message([]byte(text))
 	})
 	pointer := func(kind game.PointerKind) func(js.Value) {
 		return func(e js.Value) {

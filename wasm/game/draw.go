@@ -368,24 +368,61 @@ func (g *Game) drawInfo(p painter) {
 	}
 }
 
+// maxBannerLines bounds the banner's height, so that a flood of errors
+// still leaves the digit visible.
+const maxBannerLines = 5
+
+// drawBanner shows the errors since the banner was last hidden, newest last;
+// when they do not all fit, the oldest give way to a count. The banner's
+// rectangle is kept for hit testing.
 func (g *Game) drawBanner(p painter) {
 	msgs := g.state.Banner()
 	if len(msgs) == 0 {
+		g.banner = widget.Rect{}
 		return
 	}
 	l := g.layout
-	b := l.Banner
-	p.ring(b, 6, 1, bannerBorder, bannerColor)
-	msg := msgs[len(msgs)-1]
-	if len(msgs) > 1 {
-		msg = fmt.Sprintf("(%d errors, newest shown) %s", len(msgs), msg)
-	}
 	f := p.face(0.9*l.Font, false)
-	closeW := p.width("hide ×", f) + 16
-	lines := p.wrap(msg, f, b.W-closeW-16, 2)
-	top := b.Y + b.H/2 - float64(len(lines)-1)*l.Line/2
-	for i, line := range lines {
-		p.text(line, f, b.X+10, top+float64(i)*l.Line, text.AlignStart, bannerText)
+	closeW := p.width("hide ×", f) + 24
+	textW := l.Banner.W - closeW - 12
+	type line struct {
+		text   string
+		indent float64
 	}
-	p.text("hide ×", f, b.X+b.W-10, b.Y+b.H/2, text.AlignEnd, bannerText)
+	bullet := ""
+	if len(msgs) > 1 {
+		bullet = "• "
+	}
+	bw := p.width(bullet, f)
+	var lines []line // newest message first while collecting
+	shown := 0
+	for i := len(msgs) - 1; i >= 0; i-- {
+		wrapped := p.wrap(msgs[i], f, textW-bw, 2)
+		budget := maxBannerLines
+		if i > 0 {
+			budget-- // room for the count of older errors
+		}
+		if len(lines)+len(wrapped) > budget {
+			break
+		}
+		msg := make([]line, len(wrapped))
+		for j, w := range wrapped {
+			msg[j] = line{w, bw}
+		}
+		msg[0] = line{bullet + wrapped[0], 0}
+		lines = append(msg, lines...)
+		shown++
+	}
+	if hidden := len(msgs) - shown; hidden > 0 {
+		lines = append([]line{{fmt.Sprintf("%d earlier errors not shown", hidden), 0}}, lines...)
+	}
+	gap := (l.Banner.H - 2*l.Line) / 2 // the layout's padding around two lines
+	b := l.Banner
+	b.H = float64(len(lines))*l.Line + 2*gap
+	g.banner = b
+	p.ring(b, 6, 1, bannerBorder, bannerColor)
+	for i, ln := range lines {
+		p.text(ln.text, f, b.X+12+ln.indent, b.Y+gap+(float64(i)+0.5)*l.Line, text.AlignStart, bannerText)
+	}
+	p.text("hide ×", f, b.X+b.W-12, b.Y+gap+0.5*l.Line, text.AlignEnd, bannerText)
 }

@@ -73,6 +73,7 @@ type Game struct {
 	w, h, scale float64
 	layout      widget.Layout
 	hover       widget.Intent
+	banner      widget.Rect // where the error banner was last drawn
 	fonts       *fonts
 	masks       map[int]*mask
 
@@ -126,7 +127,6 @@ func New(opt widget.Options, errs []error, hooks Hooks) (*Game, error) {
 // tutorial reader's laptop.
 func (g *Game) Run() error {
 	ebiten.SetScreenClearedEveryFrame(false)
-	ebiten.SetWindowTitle("vaeplay")
 	return ebiten.RunGame(g)
 }
 
@@ -215,7 +215,11 @@ func kindIndex(k widget.Kind) int { return slices.Index(widget.Kinds[:], k) }
 
 // hit maps a point in CSS pixels to the intent of what lies there.
 func (g *Game) hit(x, y float64) widget.Intent {
-	return g.layout.Hit(x, y, len(g.state.Banner()) > 0, g.state.Selection().Kind == widget.CVAE)
+	var banner widget.Rect
+	if len(g.state.Banner()) > 0 {
+		banner = g.banner
+	}
+	return g.layout.Hit(x, y, banner, g.state.Selection().Kind == widget.CVAE)
 }
 
 // Update implements ebiten.Game: it applies queued events and keys, then

@@ -32,7 +32,7 @@ type Layout struct {
 	Cells      [Digits]Rect `json:"-"` // the row's cells, one per label
 	RowCaption Rect         `json:"-"` // the line above the row
 	Info       Rect         `json:"-"` // the bottom line: seed, hint, decode time
-	Banner     Rect         `json:"-"` // where errors show, over the digit area
+	Banner     Rect         `json:"-"` // where errors show, over the digit area: its top and width, and the height of two lines
 	Font       float64      `json:"-"` // base font size in CSS pixels
 	Line       float64      `json:"-"` // line height in CSS pixels
 	Scale      float64      `json:"-"` // device pixels per CSS pixel
@@ -100,11 +100,11 @@ func ComputeLayout(w, h, scale float64) Layout {
 	return l
 }
 
-// Hit maps a click or tap at (x, y) CSS pixels to an intent. banner tells
-// whether the error banner is showing (it covers what lies below it); row
-// whether the row of labels is showing.
-func (l Layout) Hit(x, y float64, banner, row bool) Intent {
-	if banner && l.Banner.Contains(x, y) {
+// Hit maps a click or tap at (x, y) CSS pixels to an intent. banner is where
+// the error banner is drawn, covering what lies below it (the zero Rect when
+// hidden); row tells whether the row of labels is showing.
+func (l Layout) Hit(x, y float64, banner Rect, row bool) Intent {
+	if banner.Contains(x, y) {
 		return Intent{Action: Dismiss}
 	}
 	for i, b := range l.Chooser {

@@ -85,10 +85,11 @@ func TestComputeLayoutDegenerate(t *testing.T) {
 }
 
 type hitCase struct {
-	name        string
-	x, y        float64
-	banner, row bool
-	want        Intent
+	name   string
+	x, y   float64
+	banner Rect
+	row    bool
+	want   Intent
 }
 
 func TestHit(t *testing.T) {
@@ -97,22 +98,23 @@ func TestHit(t *testing.T) {
 	dx, dy := center(l.Digit)
 	bx, by := center(l.Banner)
 	tests := []hitCase{
-		{"nothing", 1, 1, false, true, Intent{}},
-		{"outside", -5, 2000, false, true, Intent{}},
-		{"digit", dx, dy, false, true, Intent{Action: Sample}},
-		{"digit under a hidden banner", bx, by, false, true, Intent{Action: Sample}},
-		{"banner", bx, by, true, true, Intent{Action: Dismiss}},
-		{"cell of a hidden row", l.Cells[3].X + 1, l.Cells[3].Y + 1, false, false, Intent{}},
-		{"digit's left edge", l.Digit.X, dy, false, true, Intent{Action: Sample}},
-		{"just past the digit's right edge", l.Digit.X + l.Digit.W, dy, false, true, Intent{}},
+		{"nothing", 1, 1, Rect{}, true, Intent{}},
+		{"outside", -5, 2000, Rect{}, true, Intent{}},
+		{"digit", dx, dy, Rect{}, true, Intent{Action: Sample}},
+		{"digit under a hidden banner", bx, by, Rect{}, true, Intent{Action: Sample}},
+		{"banner", bx, by, l.Banner, true, Intent{Action: Dismiss}},
+		{"digit below a banner", bx, l.Banner.Y + l.Banner.H + 1, l.Banner, true, Intent{Action: Sample}},
+		{"cell of a hidden row", l.Cells[3].X + 1, l.Cells[3].Y + 1, Rect{}, false, Intent{}},
+		{"digit's left edge", l.Digit.X, dy, Rect{}, true, Intent{Action: Sample}},
+		{"just past the digit's right edge", l.Digit.X + l.Digit.W, dy, Rect{}, true, Intent{}},
 	}
 	x, y := center(l.Chooser[0].Rect)
-	tests = append(tests, hitCase{"any", x, y, false, true, Intent{Choose, VAE, -1}})
+	tests = append(tests, hitCase{"any", x, y, Rect{}, true, Intent{Choose, VAE, -1}})
 	for d := range Digits {
 		x, y := center(l.Chooser[d+1].Rect)
-		tests = append(tests, hitCase{"button " + l.Chooser[d+1].Label, x, y, false, true, Intent{Choose, CVAE, d}})
+		tests = append(tests, hitCase{"button " + l.Chooser[d+1].Label, x, y, Rect{}, true, Intent{Choose, CVAE, d}})
 		x, y = center(l.Cells[d])
-		tests = append(tests, hitCase{fmt.Sprint("cell ", d), x, y, false, true, Intent{Choose, CVAE, d}})
+		tests = append(tests, hitCase{fmt.Sprint("cell ", d), x, y, Rect{}, true, Intent{Choose, CVAE, d}})
 	}
 	for _, tt := range tests {
 		if got := l.Hit(tt.x, tt.y, tt.banner, tt.row); got != tt.want {
