@@ -170,12 +170,18 @@ func (p painter) width(s string, f *text.GoTextFace) float64 {
 	return text.Advance(s, f) / p.scale
 }
 
-// image draws img (28×28) into r with nearest filtering: every image pixel
-// becomes a sharp square, as the layout gives it whole device pixels.
+// image draws img (28×28) into r. With a whole number of device pixels per
+// image pixel, as the layout gives all but tiny images, nearest filtering
+// draws every image pixel as a sharp square; otherwise linear filtering
+// keeps the squares from coming out uneven.
 func (p painter) image(img *ebiten.Image, r widget.Rect) {
+	k := r.W * p.scale / widget.ImageSide
 	op := &ebiten.DrawImageOptions{Filter: ebiten.FilterNearest}
-	op.GeoM.Scale(r.W*p.scale/widget.ImageSide, r.H*p.scale/widget.ImageSide)
-	op.GeoM.Translate(r.X*p.scale, r.Y*p.scale)
+	if math.Abs(k-math.Round(k)) > 1e-6 {
+		op.Filter = ebiten.FilterLinear
+	}
+	op.GeoM.Scale(k, r.H*p.scale/widget.ImageSide)
+	op.GeoM.Translate(math.Round(r.X*p.scale), math.Round(r.Y*p.scale))
 	p.dst.DrawImage(img, op)
 }
 

@@ -49,10 +49,11 @@ func ComputeLayout(w, h, scale float64) Layout {
 	w, h = max(w, 0), max(h, 0)
 	snap := func(v float64) float64 { return math.Round(v*scale) / scale }
 	// fit returns the largest size ≤ v that holds a whole number of device
-	// pixels per image pixel, when at least one fits.
+	// pixels per image pixel, when two or more fit; below that, rounding
+	// down to one device pixel per image pixel would halve the image.
 	fit := func(v float64) float64 {
 		dev := math.Floor(max(v, 0) * scale)
-		if dev >= ImageSide {
+		if dev >= 2*ImageSide {
 			dev -= math.Mod(dev, ImageSide)
 		}
 		return dev / scale
@@ -79,16 +80,25 @@ func ComputeLayout(w, h, scale float64) Layout {
 	}
 
 	// From the bottom up: the info line, the row with its labels below and
-	// its caption above.
+	// its caption above. A tall, narrow frame (a phone) gets the row as two
+	// lines of five, so that its digits are not tiny.
 	l.Info = Rect{X: snap(pad), Y: snap(h - pad - l.Line), W: snap(max(w-2*pad, 0)), H: l.Line}
-	cell := fit(min((w-2*pad-9*gap)/10, 0.15*h))
-	rowW := 10*cell + 9*gap
-	rowX := snap((w - rowW) / 2)
-	rowY := snap(l.Info.Y - gap - l.Line - cell)
-	for i := range l.Cells {
-		l.Cells[i] = Rect{X: snap(rowX + float64(i)*(cell+gap)), Y: rowY, W: cell, H: cell}
+	lines, maxCell := 1, 0.15*h
+	if h > 1.3*w {
+		lines, maxCell = 2, 0.12*h
 	}
-	l.Row = Rect{X: rowX, Y: rowY, W: l.Cells[Digits-1].X + cell - rowX, H: cell}
+	cols := Digits / lines
+	cell := fit(min((w-2*pad-float64(cols-1)*gap)/float64(cols), maxCell))
+	pitch := cell + l.Line + gap // from one line of cells to the next
+	rowW := float64(cols)*cell + float64(cols-1)*gap
+	rowX := snap((w - rowW) / 2)
+	rowY := snap(l.Info.Y - gap - l.Line - cell - float64(lines-1)*pitch)
+	for i := range l.Cells {
+		r, c := i/cols, i%cols
+		l.Cells[i] = Rect{X: snap(rowX + float64(c)*(cell+gap)), Y: snap(rowY + float64(r)*pitch), W: cell, H: cell}
+	}
+	last := l.Cells[Digits-1]
+	l.Row = Rect{X: rowX, Y: rowY, W: last.X + cell - rowX, H: last.Y + cell - rowY}
 	l.RowCaption = Rect{X: rowX, Y: snap(rowY - l.Line - gap/2), W: l.Row.W, H: l.Line}
 
 	// The digit takes the largest square left between chooser and row.

@@ -20,10 +20,11 @@ func TestComputeLayout(t *testing.T) {
 				t.Errorf("%s: %s %+v is empty or outside the frame", name, what, r)
 			}
 		}
-		// Whole device pixels per image pixel: crisp nearest-neighbour scaling.
+		// Whole device pixels per image pixel (crisp nearest-neighbour
+		// scaling) whenever there are two or more.
 		crisp := func(what string, r Rect) {
 			dev := r.W * sz.scale
-			if math.Abs(dev-math.Round(dev)) > 1e-6 || int(math.Round(dev))%ImageSide != 0 || r.W != r.H {
+			if math.Abs(dev-math.Round(dev)) > 1e-6 || (dev >= 2*ImageSide && int(math.Round(dev))%ImageSide != 0) || r.W != r.H {
 				t.Errorf("%s: %s is %g×%g CSS px = %g device px, not a square multiple of %d", name, what, r.W, r.H, dev, ImageSide)
 			}
 		}
@@ -63,6 +64,20 @@ func TestComputeLayout(t *testing.T) {
 		}
 		if l.Digit.W < l.Cells[0].W {
 			t.Errorf("%s: the digit (%g) is smaller than a row cell (%g)", name, l.Digit.W, l.Cells[0].W)
+		}
+		if l.Digit.W < 0.3*min(sz.w, sz.h) {
+			t.Errorf("%s: the digit is %g wide, under a third of the frame", name, l.Digit.W)
+		}
+		// Cells do not overlap, nor does a cell overlap the labels under
+		// the cells of the line above.
+		for i := range l.Cells {
+			for j := range i {
+				a, b := l.Cells[i], l.Cells[j]
+				grown := Rect{b.X, b.Y, b.W, b.H + l.Line}
+				if a.X < grown.X+grown.W && grown.X < a.X+a.W && a.Y < grown.Y+grown.H && grown.Y < a.Y+a.H {
+					t.Errorf("%s: cell %d %+v overlaps cell %d with its label %+v", name, i, a, j, grown)
+				}
+			}
 		}
 	}
 }
