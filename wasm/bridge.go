@@ -38,6 +38,7 @@ func (b *bridge) post(msg map[string]any) {
 func (b *bridge) publish(report []byte, ready bool) {
 	state := b.win.Get("JSON").Call("parse", string(report))
 	b.win.Set("vaeplay", state)
+	b.describe(state)
 	if !b.shown {
 		b.shown = true
 		b.loader("hide")
@@ -46,6 +47,26 @@ func (b *bridge) publish(report []byte, ready bool) {
 	if ready {
 		b.post(map[string]any{"type": "ready", "state": state})
 	}
+}
+
+// describe gives Ebiten's canvas a text alternative for screen readers,
+// since everything in it is drawn.
+func (b *bridge) describe(state js.Value) {
+	canvas := b.win.Get("document").Call("querySelector", "canvas")
+	if canvas.IsNull() {
+		return
+	}
+	var what string
+	switch {
+	case state.Get("status").String() != "ready":
+		what = "loading"
+	case state.Get("model").String() == "vae":
+		what = fmt.Sprintf("a digit drawn by the plain VAE from seed %.0f", state.Get("seed").Float())
+	default:
+		what = fmt.Sprintf("the digit %d drawn by the conditional VAE from seed %.0f, and the same z under every label", state.Get("digit").Int(), state.Get("seed").Float())
+	}
+	canvas.Call("setAttribute", "role", "img")
+	canvas.Call("setAttribute", "aria-label", "Variational autoencoder widget: "+what+". Keys: 0 to 9 choose a digit, A any digit, space a new sample.")
 }
 
 // error is the game's Error hook.

@@ -16,17 +16,21 @@
     if (inFrame) window.parent.postMessage(Object.assign({ source: "vaeplay" }, msg), "*");
   };
 
+  // The state object of the contract, as it stands before main.wasm runs.
+  const rect = { x: 0, y: 0, w: 0, h: 0 };
+  const initial = (status, errors) => ({
+    status, model: "cvae", digit: -1, seed: 0, z: [], decodeMs: 0, samples: 0,
+    errors, layout: { digit: rect, row: rect, chooser: [] },
+  });
+  window.vaeplay = initial("loading", []);
+
   // fail shows an error that keeps the widget from starting, and reports it
   // the way the contract says: window.vaeplay with status "error", and an
   // error message to the parent.
   const fail = (message) => {
     if (failed) return;
     failed = true;
-    const rect = { x: 0, y: 0, w: 0, h: 0 };
-    window.vaeplay = {
-      status: "error", model: "cvae", digit: -1, seed: 0, z: [], decodeMs: 0, samples: 0,
-      errors: [message], layout: { digit: rect, row: rect, chooser: [] },
-    };
+    window.vaeplay = initial("error", [message]);
     console.error("vaeplay: " + message);
     post({ type: "error", message });
     post({ type: "state", state: window.vaeplay });
