@@ -470,3 +470,40 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentGzip asks for one file from many goroutines at once, as a
+// browser does on the first load; every answer must be the whole file, and
+// the race detector checks the cache.
+func TestConcurrentGzip(t *testing.T) {
+	root := site(t)
+	h := newHandler(t, root)
+	want, err := os.ReadFile(filepath.Join(root, "main.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			req := httptest.NewRequest("GET", "/main.wasm", nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				errs <- err
+				return
+			}
+			got, err := io.ReadAll(zr)
+			if err == nil && !bytes.Equal(got, want) {
+				err = fmt.Errorf("got %d bytes, want the %d of main.wasm", len(got), len(want))
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
