@@ -17,9 +17,10 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 
-## test: everything the project checks
-test: data vet
-	$(GO) test ./...
+## test: everything the project checks: unit tests, gradient checks, training
+## on real MNIST, and the browser test against the built site in Chromium
+test: data vet site chromium
+	VAEPLAY_SITE=$(abspath $(SITE)) $(GO) test ./...
 
 clean:
 	rm -rf build
