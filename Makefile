@@ -18,9 +18,24 @@ vet:
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 
 ## test: everything the project checks: unit tests, gradient checks, training
-## on real MNIST, and the browser test against the built site in Chromium
+## on real MNIST, the browser test against the built site in Chromium, and a
+## few seconds of each fuzz target
 test: data vet site chromium
 	VAEPLAY_SITE=$(abspath $(SITE)) $(GO) test ./...
+	$(MAKE) fuzz-short
+
+.PHONY: fuzz fuzz-short
+
+# FUZZTIME is how long `make fuzz` runs each fuzz target (a duration, or Nx for N inputs).
+FUZZTIME ?= 60s
+
+## fuzz: run every Fuzz function in the module for $(FUZZTIME) each; crashers land in testdata/fuzz
+fuzz:
+	GO=$(GO) sh tools/fuzz.sh $(FUZZTIME)
+
+## fuzz-short: every fuzz target for 5s, as part of make test
+fuzz-short:
+	GO=$(GO) sh tools/fuzz.sh 5s
 
 clean:
 	rm -rf build
