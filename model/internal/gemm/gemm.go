@@ -10,7 +10,9 @@
 // contiguous panels, and a register-tiled micro-kernel computes one small
 // tile of C at a time. On amd64 the micro-kernel is assembly (AVX-512 or
 // AVX2 with FMA, chosen at start-up); elsewhere, WebAssembly included, it is
-// plain Go. Large products are split over GOMAXPROCS goroutines.
+// plain Go. Large products are split over GOMAXPROCS goroutines. Products
+// with a row or two of C, such as decoding one digit, skip packing and run
+// as dot products or sums of rows straight from the operands (small.go).
 //
 // Results are deterministic: every element of C is summed in the same order
 // whatever the number of goroutines or their scheduling, so equal inputs
@@ -92,7 +94,16 @@ func mul(kern *kernel, transA, transB bool, m, n, k int, a []float64, lda int, b
 		}
 		return
 	}
+	if m <= smallM && !transA {
+		mulSmall(transB, m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
+	mulPacked(kern, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+}
 
+// mulPacked is mul by packed panels and the micro-kernel, for operands
+// already checked, with m, n and k all positive.
+func mulPacked(kern *kernel, transA, transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
 	p := plan{
 		kern: kern, transA: transA, transB: transB,
 		m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,

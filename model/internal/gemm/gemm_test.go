@@ -260,3 +260,80 @@ func BenchmarkMul(b *testing.B) {
 		})
 	}
 }
+
+// TestMulSmall checks the unpacked path against the naive product directly,
+// for more rows than Mul hands it, so that the threshold can move freely.
+func TestMulSmall(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range []struct{ m, n, k int }{
+		{1, 1, 1}, {1, 3, 5}, {1, 4, 4}, {1, 7, 9}, {2, 9, 7}, {3, 5, 13}, {1, 784, 400}, {1, 400, 30}, {5, 17, 3},
+	} {
+		for _, transB := range []bool{false, true} {
+			for _, layout := range []struct{ pad, offset int }{{0, 0}, {3, 5}} {
+				t.Run(fmt.Sprintf("%dx%dx%d/tB=%v/pad%d", s.m, s.n, s.k, transB, layout.pad), func(t *testing.T) {
+					br, bc := s.k, s.n
+					if transB {
+						br, bc = s.n, s.k
+					}
+					a := newOperand(rng, s.m, s.k, layout.pad, layout.offset)
+					b := newOperand(rng, br, bc, layout.pad, layout.offset)
+					c := newOperand(rng, s.m, s.n, layout.pad, layout.offset)
+					for i := 0; i < s.m; i++ {
+						for j := 0; j < s.n; j++ {
+							c.data[i*c.stride+j] = 1e300 // must be overwritten
+						}
+					}
+					want, bound := naive(false, transB, s.m, s.n, s.k, a, b)
+					mulSmall(transB, s.m, s.n, s.k, a.data, a.stride, b.data, b.stride, c.data, c.stride)
+					for i := 0; i < s.m; i++ {
+						for j := 0; j < s.n; j++ {
+							got, w := c.data[i*c.stride+j], want[i*s.n+j]
+							if d := math.Abs(got - w); !(d <= 1e-14*bound[i*s.n+j]) {
+								t.Fatalf("C[%d,%d] = %v, want %v", i, j, got, w)
+							}
+						}
+						for j := s.n; j < s.n+layout.pad; j++ {
+							if v := c.data[i*c.stride+j]; !math.IsNaN(v) {
+								t.Fatalf("padding C[%d,%d] written: %v", i, j, v)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkSmall compares the unpacked path with the packed kernels on the
+// products of decoding a few digits (784-400-20 CVAE decoder), to place
+// smallM.
+func BenchmarkSmall(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, m := range []int{1, 2, 4, 8} {
+		for _, s := range []struct {
+			name   string
+			transB bool
+			n, k   int
+		}{{"fc1", true, 400, 30}, {"out", true, 784, 400}, {"dX", false, 400, 784}} {
+			br, bc := s.k, s.n
+			if s.transB {
+				br, bc = s.n, s.k
+			}
+			x := newOperand(rng, m, s.k, 0, 0)
+			y := newOperand(rng, br, bc, 0, 0)
+			c := make([]float64, m*s.n)
+			b.Run(fmt.Sprintf("m=%d/%s/small", m, s.name), func(b *testing.B) {
+				for b.Loop() {
+					mulSmall(s.transB, m, s.n, s.k, x.data, x.stride, y.data, y.stride, c, s.n)
+				}
+			})
+			for _, kern := range kernels() {
+				b.Run(fmt.Sprintf("m=%d/%s/%s", m, s.name, kern.name), func(b *testing.B) {
+					for b.Loop() {
+						mulPacked(kern, false, s.transB, m, s.n, s.k, x.data, x.stride, y.data, y.stride, c, s.n)
+					}
+				})
+			}
+		}
+	}
+}
