@@ -42,6 +42,14 @@ func Save(w io.Writer, m *Model, meta Metadata) error {
 	return save(w, m, meta, safetensors.F32, nil)
 }
 
+// SaveHalf is Save with the parameters rounded to IEEE half precision (F16),
+// which halves the file: for a page that downloads the weights, the bytes
+// matter more than the last digits. Load reads it like any other file. It
+// refuses a parameter beyond half precision's range (±65504).
+func SaveHalf(w io.Writer, m *Model, meta Metadata) error {
+	return save(w, m, meta, safetensors.F16, nil)
+}
+
 // SaveCheckpoint is Save with the parameters stored as float64, so that Load
 // returns them bit for bit, and with extra tensors such as optimizer state
 // appended; their names must start with OptimPrefix. LoadCheckpoint reads
@@ -75,12 +83,8 @@ func save(w io.Writer, m *Model, meta Metadata, dtype safetensors.DType, extra [
 		if i := firstNonFinite(p.Data); i >= 0 {
 			return fmt.Errorf("model: not saving: tensor %q element %d is %v", p.Name, i, p.Data[i])
 		}
-		if dtype == safetensors.F32 {
-			for i, v := range p.Data {
-				if math.IsInf(float64(float32(v)), 0) {
-					return fmt.Errorf("model: not saving: tensor %q element %d is %v, beyond float32", p.Name, i, v)
-				}
-			}
+		if i := firstBeyond(p.Data, dtype); i >= 0 {
+			return fmt.Errorf("model: not saving: tensor %q element %d is %v, beyond %s", p.Name, i, p.Data[i], dtypeName[dtype])
 		}
 		tensors = append(tensors, safetensors.Tensor{Name: p.Name, DType: dtype, Shape: p.Shape, Data: p.Data})
 	}
@@ -240,6 +244,30 @@ func parseConfig(raw string) (Config, error) {
 		return cfg, err
 	}
 	return cfg, cfg.Validate()
+}
+
+// dtypeName names the narrow types in Save's errors.
+var dtypeName = map[safetensors.DType]string{safetensors.F32: "float32", safetensors.F16: "half precision"}
+
+// firstBeyond returns the index of the first value in xs that rounds to an
+// infinity when stored as dtype, or -1.
+func firstBeyond(xs []float64, dtype safetensors.DType) int {
+	for i, x := range xs {
+		switch dtype {
+		case safetensors.F32:
+			if math.IsInf(float64(float32(x)), 0) {
+				return i
+			}
+		case safetensors.F16:
+			// 65520 is halfway between the largest half, 65504, and the
+			// next step up, 65536, which is infinity; it rounds to even,
+			// the infinity.
+			if math.Abs(x) >= 65520 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // firstNonFinite returns the index of the first NaN or infinity in xs, or -1.

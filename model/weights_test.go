@@ -478,3 +478,51 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestSaveHalfRoundTrip(t *testing.T) {
+	for name, cfg := range configs {
+		t.Run(name, func(t *testing.T) {
+			m := newModel(t, cfg, 13)
+			m.Out.B[0] = 65504 // the largest half
+			m.Out.B[1] = -1e-9 // below the smallest subnormal half: -0
+			var half bytes.Buffer
+			if err := model.SaveHalf(&half, m, model.Metadata{"note": "f16"}); err != nil {
+				t.Fatal(err)
+			}
+			got, meta, err := model.Load(half.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Config, cfg) || meta["note"] != "f16" {
+				t.Errorf("config %+v, metadata %v: not what was saved", got.Config, meta)
+			}
+			want, have := m.Params(), got.Params()
+			for i := range want {
+				for j, v := range want[i].Data {
+					// Half precision keeps 11 significant bits: relative
+					// error at most 2⁻¹¹ for normal numbers, absolute error
+					// at most 2⁻²⁵ below them.
+					if d := math.Abs(have[i].Data[j] - v); d > math.Abs(v)/2048 && d > 0x1p-25 {
+						t.Fatalf("%s[%d] = %v, want %v to half precision", want[i].Name, j, have[i].Data[j], v)
+					}
+				}
+			}
+			if f32 := save(t, m, nil); half.Len() >= len(f32)*6/10 && len(f32) > 10000 {
+				t.Errorf("half file %d bytes, float32 file %d: want about half", half.Len(), len(f32))
+			}
+		})
+	}
+}
+
+func TestSaveHalfRefusesOverflow(t *testing.T) {
+	m := newModel(t, configs["tiny VAE"], 1)
+	m.Out.B[0] = -65520
+	var buf bytes.Buffer
+	err := model.SaveHalf(&buf, m, nil)
+	if want := `tensor "dec.out.bias" element 0 is -65520, beyond half precision`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want one containing %q", err, want)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %d bytes before failing", buf.Len())
+	}
+}
