@@ -12,15 +12,19 @@ import (
 
 // Command is one request from the embedding page, sent with postMessage as
 //
-//	{target: "vaeplay", type: "set", model?: "vae"|"cvae", digit?: -1..9, seed?: N}
+//	{target: "vaeplay", type: "set", model?: "vae"|"cvae", digit?: -1..9, seed?: N,
+//	 z?: [numbers], temperature?: 0.1..2, panel?: "sample"|"sliders"|"interpolate"|"grid"}
 //	{target: "vaeplay", type: "sample"}
 //
-// A nil field of a set command leaves that part of the selection alone.
+// A nil field of a set command leaves that part of the view alone.
 type Command struct {
-	Sample bool    // type "sample": draw a new z (seed+1)
-	Kind   *Kind   // type "set": choose the model
-	Digit  *int    // type "set": choose the digit; -1 means the plain VAE
-	Seed   *uint64 // type "set": choose z
+	Sample      bool      // type "sample": draw a new z (seed+1)
+	Kind        *Kind     // type "set": choose the model
+	Digit       *int      // type "set": choose the digit; -1 means the plain VAE
+	Seed        *uint64   // type "set": choose z by its seed
+	Z           []float64 // type "set": choose z itself (rounded to three decimals)
+	Temperature *float64  // type "set": the temperature of samples
+	Panel       *Panel    // type "set": what the main area shows
 }
 
 // Target is the value of the "target" field that marks a message as meant
@@ -65,7 +69,7 @@ func parseCommand(data []byte) (Command, error) {
 	case "sample":
 		known = []string{"target", "type"}
 	case "set":
-		known = []string{"target", "type", "model", "digit", "seed"}
+		known = []string{"target", "type", "model", "digit", "seed", "z", "temperature", "panel"}
 	default:
 		return Command{}, fmt.Errorf("type %q: want \"set\" or \"sample\"", typ)
 	}
@@ -101,9 +105,50 @@ func parseCommand(data []byte) (Command, error) {
 		}
 		c.Seed = &s
 	}
+	if raw, ok := fields["z"]; ok {
+		var vs []json.RawMessage
+		if err := json.Unmarshal(raw, &vs); err != nil || vs == nil || len(vs) == 0 {
+			return Command{}, fmt.Errorf("z %s: want an array of numbers", clip(raw))
+		}
+		if len(vs) > maxLatent {
+			return Command{}, fmt.Errorf("z: %d numbers, want at most %d", len(vs), maxLatent)
+		}
+		c.Z = make([]float64, len(vs))
+		for i, v := range vs {
+			f, err := strconv.ParseFloat(number(v), 64)
+			if err == nil {
+				err = checkZ(i, f)
+			}
+			if err != nil {
+				return Command{}, fmt.Errorf("z entry %d %s: want a number within ±%g", i+1, clip(v), ZMax)
+			}
+			c.Z[i] = Quantize(f, zDecimals)
+		}
+	}
+	if raw, ok := fields["temperature"]; ok {
+		f, err := strconv.ParseFloat(number(raw), 64)
+		if err == nil {
+			f, err = parseTemperature(f)
+		}
+		if err != nil {
+			return Command{}, fmt.Errorf("temperature %s: want a number %g..%g", clip(raw), TempMin, TempMax)
+		}
+		c.Temperature = &f
+	}
+	if raw, ok := fields["panel"]; ok {
+		v, ok := asString(raw)
+		if !ok {
+			return Command{}, fmt.Errorf("panel %s: want a string", clip(raw))
+		}
+		p, err := parsePanel(v)
+		if err != nil {
+			return Command{}, err
+		}
+		c.Panel = &p
+	}
 	switch {
-	case c.Kind == nil && c.Digit == nil && c.Seed == nil:
-		return Command{}, errors.New("a set message needs model, digit or seed")
+	case c.Kind == nil && c.Digit == nil && c.Seed == nil && c.Z == nil && c.Temperature == nil && c.Panel == nil:
+		return Command{}, errors.New("a set message needs model, digit, seed, z, temperature or panel")
 	case c.Kind != nil && c.Digit != nil && *c.Kind == VAE && *c.Digit >= 0:
 		return Command{}, fmt.Errorf("digit %d with model \"vae\": the plain VAE takes no digit", *c.Digit)
 	case c.Kind != nil && c.Digit != nil && *c.Kind == CVAE && *c.Digit < 0:
@@ -159,6 +204,14 @@ func parseSeedJSON(raw json.RawMessage) (uint64, error) {
 		return 0, fmt.Errorf("seed %s: want an integer 0..%d, or a decimal string for larger seeds", raw, uint64(MaxSafeSeed))
 	}
 	return n, nil
+}
+
+// clip shortens a raw JSON value for an error message.
+func clip(raw json.RawMessage) string {
+	if len(raw) > 40 {
+		return strings.ToValidUTF8(string(raw[:40]), "") + "…"
+	}
+	return string(raw)
 }
 
 func sortedKeys(m map[string]json.RawMessage) []string {

@@ -1,6 +1,8 @@
 package widget
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -42,7 +44,20 @@ func TestParseCommand(t *testing.T) {
 		{data: `{"target":"vaeplay","type":"sample","n":3}`, err: `unknown field "n" in a sample message`},
 		{data: `{"target":"vaeplay","type":"sample","digit":3}`, err: `unknown field "digit" in a sample message`},
 		{data: `{"target":"vaeplay","type":"set","digt":3}`, err: `unknown field "digt" in a set message`},
-		{data: `{"target":"vaeplay","type":"set"}`, err: "needs model, digit or seed"},
+		{data: `{"target":"vaeplay","type":"set"}`, err: "needs model, digit, seed, z, temperature or panel"},
+		{data: `{"target":"vaeplay","type":"set","z":[0.5,-1.2346,0]}`, want: Command{Z: []float64{0.5, -1.235, 0}}},
+		{data: `{"target":"vaeplay","type":"set","temperature":0.8,"panel":"sliders"}`, want: Command{Temperature: ptr(0.8), Panel: ptr(PanelSliders)}},
+		{data: `{"target":"vaeplay","type":"set","digit":2,"panel":"interpolate"}`, want: Command{Digit: ptr(2), Panel: ptr(PanelInterpolate)}},
+		{data: `{"target":"vaeplay","type":"set","z":[]}`, err: "z []: want an array of numbers"},
+		{data: `{"target":"vaeplay","type":"set","z":"1,2"}`, err: `z "1,2": want an array of numbers`},
+		{data: `{"target":"vaeplay","type":"set","z":[1,"2"]}`, err: `z entry 2 "2": want a number within ±6`},
+		{data: `{"target":"vaeplay","type":"set","z":[1,7]}`, err: `z entry 2 7`},
+		{data: `{"target":"vaeplay","type":"set","z":[null]}`, err: `z entry 1 null`},
+		{data: `{"target":"vaeplay","type":"set","temperature":5}`, err: "temperature 5: want a number 0.1..2"},
+		{data: `{"target":"vaeplay","type":"set","temperature":"hot"}`, err: `temperature "hot"`},
+		{data: `{"target":"vaeplay","type":"set","panel":"draw"}`, err: "panel=draw is not available yet"},
+		{data: `{"target":"vaeplay","type":"set","panel":"tabs"}`, err: `panel "tabs": want one of`},
+		{data: `{"target":"vaeplay","type":"set","panel":3}`, err: `panel 3: want a string`},
 		{data: `{"target":"vaeplay","type":"set","digit":10}`, err: "digit 10: want an integer 0..9"},
 		{data: `{"target":"vaeplay","type":"set","digit":-2}`, err: "digit -2"},
 		{data: `{"target":"vaeplay","type":"set","digit":3.5}`, err: "digit 3.5"},
@@ -94,7 +109,8 @@ func TestParseCommandQuotesLongMessagesShort(t *testing.T) {
 }
 
 func sameCommand(a, b Command) bool {
-	return a.Sample == b.Sample && eqPtr(a.Kind, b.Kind) && eqPtr(a.Digit, b.Digit) && eqPtr(a.Seed, b.Seed)
+	return a.Sample == b.Sample && eqPtr(a.Kind, b.Kind) && eqPtr(a.Digit, b.Digit) && eqPtr(a.Seed, b.Seed) &&
+		slices.Equal(a.Z, b.Z) && eqPtr(a.Temperature, b.Temperature) && eqPtr(a.Panel, b.Panel)
 }
 
 func eqPtr[T comparable](a, b *T) bool {
@@ -118,6 +134,15 @@ func show(c Command) string {
 	}
 	if c.Seed != nil {
 		b.WriteString(" seed set")
+	}
+	if c.Z != nil {
+		fmt.Fprintf(&b, " z=%v", c.Z)
+	}
+	if c.Temperature != nil {
+		fmt.Fprintf(&b, " temperature=%v", *c.Temperature)
+	}
+	if c.Panel != nil {
+		b.WriteString(" panel=" + string(*c.Panel))
 	}
 	return b.String() + " }"
 }

@@ -124,12 +124,12 @@ func TestHit(t *testing.T) {
 		{"just past the digit's right edge", l.Digit.X + l.Digit.W, dy, Rect{}, true, Intent{}},
 	}
 	x, y := center(l.Chooser[0].Rect)
-	tests = append(tests, hitCase{"any", x, y, Rect{}, true, Intent{Choose, VAE, -1}})
+	tests = append(tests, hitCase{"any", x, y, Rect{}, true, Intent{Action: Choose, Kind: VAE, Digit: -1}})
 	for d := range Digits {
 		x, y := center(l.Chooser[d+1].Rect)
-		tests = append(tests, hitCase{"button " + l.Chooser[d+1].Label, x, y, Rect{}, true, Intent{Choose, CVAE, d}})
+		tests = append(tests, hitCase{"button " + l.Chooser[d+1].Label, x, y, Rect{}, true, Intent{Action: Choose, Kind: CVAE, Digit: d}})
 		x, y = center(l.Cells[d])
-		tests = append(tests, hitCase{fmt.Sprint("cell ", d), x, y, Rect{}, true, Intent{Choose, CVAE, d}})
+		tests = append(tests, hitCase{fmt.Sprint("cell ", d), x, y, Rect{}, true, Intent{Action: Choose, Kind: CVAE, Digit: d}})
 	}
 	for _, tt := range tests {
 		if got := l.Hit(tt.x, tt.y, tt.banner, tt.row); got != tt.want {

@@ -14,18 +14,31 @@ type Options struct {
 	// Weights is the URL of one weights file that replaces the default file
 	// of its own kind; empty means the two shipped files.
 	Weights string
+	// Temperature scales the noise of samples drawn from the seed:
+	// z = Temperature · ε. TempDefault when not given.
+	Temperature float64
+	// Z is an explicit latent code that replaces the seed's, as the URL's
+	// canonical comma list (FormatZ of ParseZ), or "" for the seed's z. It is
+	// kept as text so that Options stays comparable.
+	Z string
+	// Panel is what the main area shows; PanelSample when not given.
+	Panel Panel
+	// Controls is how much chrome shows; Full when not given.
+	Controls Controls
 }
 
 // queryParams lists the parameters ParseQuery knows, in the order errors
 // mention them.
-var queryParams = []string{"model", "digit", "seed", "weights"}
+var queryParams = []string{"model", "digit", "seed", "temperature", "z", "panel", "controls", "weights"}
 
 // ParseQuery reads embed.html's query string (with or without the leading
-// "?"): model=vae|cvae, digit=0..9, seed=decimal uint64, weights=URL.
+// "?"): model=vae|cvae, digit=0..9, seed=decimal uint64, temperature=0.1..2,
+// z=comma list, panel=sample|sliders|interpolate|grid, controls=full|minimal,
+// weights=URL.
 // A bad parameter falls back to its default and adds an error naming it, so
 // the widget always has something to show; seed is the default seed.
 func ParseQuery(query string, seed uint64) (Options, []error) {
-	opt := Options{Selection: Selection{Kind: CVAE, Digit: -1, Seed: seed}}
+	opt := Options{Selection: Selection{Kind: CVAE, Digit: -1, Seed: seed}, Temperature: TempDefault, Panel: PanelSample, Controls: Full}
 	var errs []error
 	vals, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
 	if err != nil {
@@ -86,6 +99,41 @@ func ParseQuery(query string, seed uint64) (Options, []error) {
 	if opt.Kind == CVAE && opt.Digit < 0 {
 		opt.Digit = defaultDigit(opt.Seed)
 	}
+	if v, ok := one("temperature"); ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err == nil {
+			f, err = parseTemperature(f)
+		} else {
+			err = fmt.Errorf("temperature %q: want a number %g..%g", v, TempMin, TempMax)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			opt.Temperature = f
+		}
+	}
+	if v, ok := one("z"); ok {
+		if z, err := ParseZ(v); err != nil {
+			errs = append(errs, fmt.Errorf("z %q: %w", quoteShort(v), err))
+		} else {
+			opt.Z = FormatZ(z)
+		}
+	}
+	if v, ok := one("panel"); ok {
+		if p, err := parsePanel(v); err != nil {
+			errs = append(errs, err)
+		} else {
+			opt.Panel = p
+		}
+	}
+	if v, ok := one("controls"); ok {
+		switch Controls(v) {
+		case Full, Minimal:
+			opt.Controls = Controls(v)
+		default:
+			errs = append(errs, fmt.Errorf("controls %q: want full or minimal", v))
+		}
+	}
 	if v, ok := one("weights"); ok {
 		if err := checkWeightsURL(v); err != nil {
 			errs = append(errs, err)
@@ -122,4 +170,43 @@ func checkWeightsURL(v string) error {
 		return nil
 	}
 	return fmt.Errorf("weights %q: want an http(s) URL or a path, not a %s: URL", v, u.Scheme)
+}
+
+// quoteShort cuts a long value for an error message.
+func quoteShort(v string) string {
+	if len(v) > maxQuoted {
+		return v[:maxQuoted] + "…"
+	}
+	return v
+}
+
+// Query is the canonical query string of a view, with the leading "?":
+// what a permalink holds. Parameters at their defaults are left out; z is
+// written raw (digits, signs, points and commas need no escaping) so that
+// the link stays short and readable.
+func (o Options) Query() string {
+	var parts []string
+	add := func(k, v string) { parts = append(parts, k+"="+v) }
+	if o.Kind == VAE {
+		add("model", string(VAE))
+	} else {
+		add("digit", strconv.Itoa(o.Digit))
+	}
+	add("seed", strconv.FormatUint(o.Seed, 10))
+	if o.Temperature != TempDefault && o.Temperature != 0 {
+		add("temperature", strconv.FormatFloat(o.Temperature, 'f', -1, 64))
+	}
+	if o.Z != "" {
+		add("z", o.Z)
+	}
+	if o.Panel != "" && o.Panel != PanelSample {
+		add("panel", string(o.Panel))
+	}
+	if o.Controls != "" && o.Controls != Full {
+		add("controls", string(o.Controls))
+	}
+	if o.Weights != "" {
+		add("weights", url.QueryEscape(o.Weights))
+	}
+	return "?" + strings.Join(parts, "&")
 }

@@ -1,6 +1,10 @@
 package widget
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // Action is what a user's click or key asks for.
 type Action int
@@ -14,13 +18,24 @@ const (
 	Sample
 	// Dismiss hides the error banner until the next error.
 	Dismiss
+	// ShowPanel switches the main area to Intent.Panel.
+	ShowPanel
+	// PickSeed moves the seed on by Intent.Offset (a grid cell) and shows
+	// that sample on the sample panel.
+	PickSeed
+	// Slide is a press on slider Intent.Slider (0 the temperature, 1.. the
+	// ranked latent dimensions); the game follows the pointer from there.
+	Slide
 )
 
 // Intent is one user action, already mapped from screen coordinates or keys.
 type Intent struct {
 	Action Action
-	Kind   Kind // with Choose
-	Digit  int  // with Choose: -1 for VAE, 0..9 for CVAE
+	Kind   Kind  // with Choose
+	Digit  int   // with Choose: -1 for VAE, 0..9 for CVAE
+	Panel  Panel // with ShowPanel
+	Offset int   // with PickSeed
+	Slider int   // with Slide
 }
 
 // KeyIntent maps a typed character to an intent: 0-9 choose a digit, a or A
@@ -33,6 +48,8 @@ func KeyIntent(r rune) Intent {
 		return Intent{Action: Choose, Kind: VAE, Digit: -1}
 	case r == ' ' || r == '\n' || r == '\r':
 		return Intent{Action: Sample}
+	case r == 'p' || r == 'P':
+		return Intent{Action: ShowPanel} // the next panel; the state knows which
 	}
 	return Intent{}
 }
@@ -72,12 +89,43 @@ type State struct {
 	errors      []string // the last maxErrors errors
 	errorCount  int      // errors ever added
 	dismissedAt int      // errorCount when the banner was last dismissed
+
+	temp     float64
+	z        []float64 // an explicit z (slider, URL, message), or nil for the seed's
+	zRev     int       // bumped whenever z changes, for View
+	panel    Panel
+	controls Controls
+	weights  string
+	latent   [len(Kinds)]int // latent size of each model once ready
+}
+
+// View is everything that decides the pixels, comparable so that the game
+// can tell whether it must decode again.
+type View struct {
+	Selection
+	Temperature float64
+	Panel       Panel
+	ZRev        int // changes whenever an explicit z changes
 }
 
 // NewState starts from the options of the URL; errs are the URL's errors,
 // shown like any other.
 func NewState(opt Options, errs []error) *State {
-	s := &State{sel: opt.Selection, lastDigit: opt.Digit}
+	s := &State{sel: opt.Selection, lastDigit: opt.Digit, temp: opt.Temperature, panel: opt.Panel, controls: opt.Controls, weights: opt.Weights}
+	if s.temp == 0 {
+		s.temp = TempDefault
+	}
+	if s.panel == "" {
+		s.panel = PanelSample
+	}
+	if s.controls == "" {
+		s.controls = Full
+	}
+	if opt.Z != "" {
+		if z, err := ParseZ(opt.Z); err == nil {
+			s.z = z
+		}
+	}
 	if s.lastDigit < 0 {
 		s.lastDigit = defaultDigit(opt.Seed)
 	}
@@ -205,17 +253,33 @@ func (s *State) Apply(in Intent) bool {
 		return s.selectWhen(s.with(in.Kind, in.Digit))
 	case Sample:
 		s.sel.Seed++ // wraps at 2^64, which keeps every seed reachable
+		s.clearZ()
 		return true
 	case Dismiss:
 		changed := s.dismissedAt != s.errorCount
 		s.dismissedAt = s.errorCount
 		return changed
+	case ShowPanel:
+		p := in.Panel
+		if p == "" { // the next one, as the key P asks
+			i := slices.Index(Panels[:], s.panel)
+			p = Panels[(i+1)%len(Panels)]
+		}
+		changed := p != s.panel
+		s.panel = p
+		return changed
+	case PickSeed:
+		s.sel.Seed += uint64(in.Offset)
+		s.clearZ()
+		s.panel = PanelSample
+		return true
 	}
 	return false
 }
 
 // Command carries out a command from the embedding page and reports whether
-// the selection changed. A set command whose model failed is refused whole.
+// anything visible changed. A command that cannot be carried out whole (its
+// model failed, its z has the wrong length) is refused whole, with an error.
 func (s *State) Command(c Command) bool {
 	if c.Sample {
 		return s.Apply(Intent{Action: Sample})
@@ -234,5 +298,142 @@ func (s *State) Command(c Command) bool {
 	if c.Seed != nil {
 		sel.Seed = *c.Seed
 	}
-	return s.selectWhen(sel)
+	if s.Availability(sel.Kind) == Failed {
+		s.Fail(fmt.Errorf("model %s is not available: its weights failed to load", sel.Kind))
+		return false
+	}
+	if n := s.latent[sel.Kind.index()]; c.Z != nil && n > 0 && len(c.Z) != n {
+		s.Fail(fmt.Errorf("z has %d numbers, model %s has %d latent dimensions", len(c.Z), sel.Kind, n))
+		return false
+	}
+	before := s.View()
+	s.selectWhen(sel)
+	switch {
+	case c.Z != nil:
+		s.z = slices.Clone(c.Z)
+		s.zRev++
+	case c.Seed != nil: // a seed names its own z
+		s.clearZ()
+	}
+	if c.Temperature != nil {
+		if c.Z != nil {
+			s.temp = *c.Temperature
+		} else {
+			s.SetTemperature(*c.Temperature)
+		}
+	}
+	if c.Panel != nil {
+		s.panel = *c.Panel
+	}
+	return s.View() != before || c.Z != nil
+}
+
+// clearZ goes back to the seed's z.
+func (s *State) clearZ() {
+	if s.z != nil {
+		s.z = nil
+		s.zRev++
+	}
+}
+
+// View returns what decides the pixels now.
+func (s *State) View() View {
+	return View{Selection: s.sel, Temperature: s.temp, Panel: s.panel, ZRev: s.zRev}
+}
+
+// Temperature returns the temperature of samples drawn from the seed.
+func (s *State) Temperature() float64 { return s.temp }
+
+// Panel returns what the main area shows.
+func (s *State) Panel() Panel { return s.panel }
+
+// Controls returns how much chrome shows.
+func (s *State) Controls() Controls { return s.controls }
+
+// ExplicitZ reports whether z was set directly (slider, URL or message)
+// rather than drawn from the seed.
+func (s *State) ExplicitZ() bool { return s.z != nil }
+
+// SetLatent records the latent size of model k once it is loaded, so that a
+// z of the wrong length can be refused.
+func (s *State) SetLatent(k Kind, n int) {
+	if i := k.index(); i >= 0 {
+		s.latent[i] = n
+	}
+}
+
+// Z returns the current latent code for a model with latent dimensions: the
+// explicit z if there is one, else temperature · ε(seed). An explicit z of
+// the wrong length (a URL made for another model) is dropped, with an error.
+func (s *State) Z(latent int) []float64 {
+	if s.z != nil {
+		if len(s.z) == latent {
+			return slices.Clone(s.z)
+		}
+		s.Fail(fmt.Errorf("z has %d numbers, model %s has %d latent dimensions (using the seed's z)", len(s.z), s.sel.Kind, latent))
+		s.clearZ()
+	}
+	return SeedZ(s.sel.Seed, latent, s.temp)
+}
+
+// SeedZ returns temperature · ε for ε drawn from seed as Selection.Z draws
+// it.
+func SeedZ(seed uint64, latent int, temp float64) []float64 {
+	z := Selection{Seed: seed}.Z(latent).RawRowView(0)
+	out := make([]float64, latent)
+	for i, v := range z {
+		out[i] = temp * v
+	}
+	return out
+}
+
+// SetZ sets latent coordinate dim to v (rounded as a URL keeps it), starting
+// from the current z; it reports whether z changed.
+func (s *State) SetZ(latent, dim int, v float64) bool {
+	if dim < 0 || dim >= latent || math.IsNaN(v) {
+		return false
+	}
+	z := s.Z(latent)
+	v = Quantize(max(-ZMax, min(ZMax, v)), zDecimals)
+	if s.z != nil && z[dim] == v {
+		return false
+	}
+	for i := range z { // what the URL will hold, so that it reproduces this
+		z[i] = Quantize(z[i], zDecimals)
+	}
+	z[dim] = v
+	s.z = z
+	s.zRev++
+	return true
+}
+
+// SetTemperature sets the temperature, clamped to TempMin..TempMax and
+// rounded to two decimals. An explicit z is scaled with it, so that the
+// control acts on what is shown either way.
+func (s *State) SetTemperature(t float64) bool {
+	if math.IsNaN(t) {
+		return false
+	}
+	t = Quantize(max(TempMin, min(TempMax, t)), tempDecimals)
+	if t == s.temp {
+		return false
+	}
+	if s.z != nil {
+		for i := range s.z {
+			s.z[i] = Quantize(max(-ZMax, min(ZMax, s.z[i]*t/s.temp)), zDecimals)
+		}
+		s.zRev++
+	}
+	s.temp = t
+	return true
+}
+
+// Options returns the current view as URL options: their Query is the
+// permalink.
+func (s *State) Options() Options {
+	o := Options{Selection: s.sel, Weights: s.weights, Temperature: s.temp, Panel: s.panel, Controls: s.controls}
+	if s.z != nil {
+		o.Z = FormatZ(s.z)
+	}
+	return o
 }

@@ -12,11 +12,11 @@ func TestKeyIntent(t *testing.T) {
 		r    rune
 		want Intent
 	}{
-		{'0', Intent{Choose, CVAE, 0}},
-		{'7', Intent{Choose, CVAE, 7}},
-		{'9', Intent{Choose, CVAE, 9}},
-		{'a', Intent{Choose, VAE, -1}},
-		{'A', Intent{Choose, VAE, -1}},
+		{'0', Intent{Action: Choose, Kind: CVAE, Digit: 0}},
+		{'7', Intent{Action: Choose, Kind: CVAE, Digit: 7}},
+		{'9', Intent{Action: Choose, Kind: CVAE, Digit: 9}},
+		{'a', Intent{Action: Choose, Kind: VAE, Digit: -1}},
+		{'A', Intent{Action: Choose, Kind: VAE, Digit: -1}},
 		{' ', Intent{Action: Sample}},
 		{'\n', Intent{Action: Sample}},
 		{'\r', Intent{Action: Sample}},
@@ -33,11 +33,11 @@ func TestKeyIntent(t *testing.T) {
 }
 
 func TestChooserIntent(t *testing.T) {
-	if got, want := ChooserIntent(0), (Intent{Choose, VAE, -1}); got != want {
+	if got, want := ChooserIntent(0), (Intent{Action: Choose, Kind: VAE, Digit: -1}); got != want {
 		t.Errorf("ChooserIntent(0) = %+v, want %+v", got, want)
 	}
 	for d := range Digits {
-		if got, want := ChooserIntent(d+1), (Intent{Choose, CVAE, d}); got != want {
+		if got, want := ChooserIntent(d+1), (Intent{Action: Choose, Kind: CVAE, Digit: d}); got != want {
 			t.Errorf("ChooserIntent(%d) = %+v, want %+v", d+1, got, want)
 		}
 	}

@@ -4,7 +4,7 @@ import "testing"
 
 func TestTaps(t *testing.T) {
 	sample := Intent{Action: Sample}
-	three := Intent{Choose, CVAE, 3}
+	three := Intent{Action: Choose, Kind: CVAE, Digit: 3}
 	type ev struct {
 		kind string // "down", "up", "cancel"
 		id   int
