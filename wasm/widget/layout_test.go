@@ -137,3 +137,56 @@ func TestHit(t *testing.T) {
 		}
 	}
 }
+
+func TestPanelLayouts(t *testing.T) {
+	for _, sz := range []struct{ w, h, scale float64 }{{640, 520, 1}, {900, 700, 2}, {360, 640, 3}, {800, 300, 1}} {
+		for _, c := range []Controls{Full, Minimal} {
+			name := fmt.Sprintf("%gx%g@%g %s", sz.w, sz.h, sz.scale, c)
+			frame := Rect{0, 0, sz.w, sz.h}
+			in := func(what string, r Rect) {
+				if r.W <= 0 || r.H <= 0 || r.X < 0 || r.Y < 0 || r.X+r.W > frame.W+1e-9 || r.Y+r.H > frame.H+1e-9 {
+					t.Errorf("%s: %s %+v is empty or outside the frame", name, what, r)
+				}
+			}
+			l := ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelSliders)
+			if len(l.Sliders) != 1+SliderCount {
+				t.Fatalf("%s: %d sliders", name, len(l.Sliders))
+			}
+			in("digit", l.Digit)
+			for i, s := range l.Sliders {
+				in(fmt.Sprint("slider ", i), s.Rect)
+				if s.Row.Contains(l.Digit.X+l.Digit.W/2, l.Digit.Y+l.Digit.H/2) {
+					t.Errorf("%s: slider %d covers the digit", name, i)
+				}
+				x, y := s.Rect.X+s.Rect.W/2, s.Rect.Y+s.Rect.H/2
+				if got := l.Hit(x, y, Rect{}, true); got != (Intent{Action: Slide, Slider: i}) {
+					t.Errorf("%s: hit on slider %d = %+v", name, i, got)
+				}
+				if s.W < 60 {
+					t.Errorf("%s: slider %d track is %g wide, too short to drag", name, i, s.W)
+				}
+			}
+			l = ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelGrid)
+			if len(l.Grid) < 12 {
+				t.Errorf("%s: grid of %d cells, want at least 12", name, len(l.Grid))
+			}
+			for i, g := range l.Grid {
+				in(fmt.Sprint("grid cell ", i), g)
+				if got := l.Hit(g.X+g.W/2, g.Y+g.H/2, Rect{}, true); got != (Intent{Action: PickSeed, Offset: i}) {
+					t.Errorf("%s: hit on grid cell %d = %+v", name, i, got)
+				}
+			}
+			if c == Minimal && (len(l.Chooser) > 0 || len(l.Tabs) > 0) {
+				t.Errorf("%s: minimal controls show %d chooser buttons and %d tabs", name, len(l.Chooser), len(l.Tabs))
+			}
+			if c == Full {
+				for i, b := range l.Tabs {
+					in("tab "+b.Label, b.Rect)
+					if got := l.Hit(b.X+b.W/2, b.Y+b.H/2, Rect{}, true); got != (Intent{Action: ShowPanel, Panel: Panels[i]}) {
+						t.Errorf("%s: hit on tab %s = %+v", name, b.Label, got)
+					}
+				}
+			}
+		}
+	}
+}

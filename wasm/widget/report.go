@@ -12,6 +12,16 @@ type Report struct {
 	Samples  int       `json:"samples"`  // digits drawn so far
 	Errors   []string  `json:"errors"`   // every error shown
 	Layout   Layout    `json:"layout"`
+
+	Temperature float64  `json:"temperature"` // of samples drawn from the seed
+	Panel       Panel    `json:"panel"`
+	Controls    Controls `json:"controls"`
+	// ExplicitZ is true when z was set directly (a slider, the URL, a
+	// message) rather than drawn from the seed.
+	ExplicitZ bool `json:"explicitZ"`
+	// Permalink reproduces this view: the query string from the state, to
+	// which the game prefixes embed.html's own address.
+	Permalink string `json:"permalink"`
 }
 
 // Report assembles the state report. drawn tells whether a digit has been
@@ -23,6 +33,15 @@ func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l
 	if l.Chooser == nil {
 		l.Chooser = []Button{}
 	}
+	if l.Tabs == nil {
+		l.Tabs = []Button{}
+	}
+	if l.Sliders == nil {
+		l.Sliders = []Slider{}
+	}
+	if l.Grid == nil {
+		l.Grid = []Rect{}
+	}
 	return Report{
 		Status:   s.Status(drawn),
 		Model:    s.sel.Kind,
@@ -33,5 +52,11 @@ func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l
 		Samples:  samples,
 		Errors:   s.Errors(),
 		Layout:   l,
+
+		Temperature: s.temp,
+		Panel:       s.panel,
+		Controls:    s.controls,
+		ExplicitZ:   s.z != nil,
+		Permalink:   s.Options().Query(),
 	}
 }

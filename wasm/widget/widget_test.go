@@ -76,6 +76,13 @@ func TestKindOf(t *testing.T) {
 func TestReportJSON(t *testing.T) {
 	s := NewState(Options{Selection: Selection{CVAE, 2, 9007199254740991}}, nil)
 	l := ComputeLayout(640, 480, 1)
+	for _, p := range Panels[1:] { // every panel's layout reports in the same shape
+		for _, c := range []Controls{Full, Minimal} {
+			if _, err := json.Marshal(s.Report(false, nil, 0, 0, ComputeLayoutFor(640, 480, 1, c, p))); err != nil {
+				t.Errorf("%s %s: %v", c, p, err)
+			}
+		}
+	}
 	got, err := json.Marshal(s.Report(false, nil, 0, 0, l))
 	if err != nil {
 		t.Fatal(err)
@@ -91,18 +98,19 @@ func TestReportJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"decodeMs", "digit", "errors", "layout", "model", "samples", "seed", "status", "z"}; !slices.Equal(keys, want) {
+	if want := []string{"controls", "decodeMs", "digit", "errors", "explicitZ", "layout", "model", "panel", "permalink", "samples", "seed", "status", "temperature", "z"}; !slices.Equal(keys, want) {
 		t.Errorf("report keys %q, want %q", keys, want)
 	}
 	for _, want := range []string{`"status":"loading"`, `"model":"cvae"`, `"digit":2`, `"seed":9007199254740991`, `"z":[]`, `"errors":[]`,
-		`"chooser":[{"label":"any","x":`, `"digit":{"x":`, `"row":{"x":`} {
+		`"chooser":[{"label":"any","x":`, `"digit":{"x":`, `"row":{"x":`, `"tabs":[{"label":"sample","x":`, `"sliders":[]`, `"grid":[]`,
+		`"temperature":1`, `"panel":"sample"`, `"controls":"full"`, `"explicitZ":false`, `"permalink":"?digit=2\u0026seed=9007199254740991"`} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("report %s lacks %s", got, want)
 		}
 	}
 	lay := m["layout"].(map[string]any)
-	if len(lay) != 3 {
-		t.Errorf("layout has keys %v, want digit, row, chooser only", lay)
+	if len(lay) != 6 {
+		t.Errorf("layout has keys %v, want digit, row, chooser, tabs, sliders, grid only", lay)
 	}
 	b := lay["chooser"].([]any)[10].(map[string]any)
 	if len(b) != 5 || b["label"] != "9" {
