@@ -35,6 +35,10 @@ type options struct {
 	limit    int
 	progress bool
 	command  string
+
+	// faultLoss, when set, replaces the loss of each step before it is
+	// checked: tests use it to make a NaN appear at a chosen batch.
+	faultLoss func(epoch, batch int, loss float64) float64
 }
 
 // epochLog is one line of the per-epoch log.
@@ -77,8 +81,10 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	} else if s, err = newState(opts); err != nil {
 		return err
 	}
-	if pixels := train.Rows * train.Cols; pixels != s.model.Config.Input {
-		return fmt.Errorf("data %s: images are %dx%d = %d pixels, the model takes %d", opts.data, train.Rows, train.Cols, pixels, s.model.Config.Input)
+	for _, set := range []*mnist.Set{train, test} {
+		if set.Pixels() != s.model.Config.Input {
+			return fmt.Errorf("%s: images are %dx%d = %d pixels, the model takes %d", set.ImagesPath, set.Rows, set.Cols, set.Pixels(), s.model.Config.Input)
+		}
 	}
 	if c := s.model.Config.Classes; c > 0 && c != 10 {
 		return fmt.Errorf("data %s: 10 classes, the model has %d", opts.data, c)
@@ -87,6 +93,15 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	if opts.limit > 0 && opts.limit < n {
 		n = opts.limit
 	}
+
+	// lastGood names the checkpoint a failed run leaves to resume from:
+	// the one resumed, or the one this run writes after each epoch.
+	lastGood := "none (no epoch finished)"
+	if opts.resume != "" {
+		lastGood = opts.resume
+	}
+	fmt.Fprintf(w, "training %s on %d images of %s: epoch %d of %d, checkpoint after each epoch to %s\n",
+		describe(s.model.Config), n, opts.data, s.Epoch+1, opts.epochs, checkpointPath(opts.out))
 
 	trainer := model.NewTrainer(s.model, s.opt, rand.New(s.noise))
 	for s.Epoch < opts.epochs {
@@ -108,9 +123,14 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 				labels = nil
 			}
 			loss := trainer.Step(x, labels)
+			if opts.faultLoss != nil {
+				loss.Total = opts.faultLoss(s.Epoch, b, loss.Total)
+			}
 			if math.IsNaN(loss.Total) || math.IsInf(loss.Total, 0) {
-				return fmt.Errorf("epoch %d batch %d: loss is %v; stopped, the last good checkpoint is %s (try a lower -lr)",
-					s.Epoch+1, b, loss.Total, checkpointPath(opts.out))
+				// The step has already spoiled the weights; nothing of this
+				// epoch is saved, so the last checkpoint stays as it was.
+				return fmt.Errorf("epoch %d batch %d: loss is %v; stopped without writing %s; last good checkpoint: %s (try a lower -lr)",
+					s.Epoch+1, b+1, loss.Total, opts.out, lastGood)
 			}
 			s.LossSum += loss.Total
 			s.Batch = b + 1
@@ -130,6 +150,7 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 		if err := s.save(checkpointPath(opts.out)); err != nil {
 			return err
 		}
+		lastGood = checkpointPath(opts.out)
 		if err := writeLog(logPath(opts.out), s.History); err != nil {
 			return err
 		}
@@ -139,6 +160,19 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "wrote %s (log %s, checkpoint %s)\n", opts.out, logPath(opts.out), checkpointPath(opts.out))
 	return nil
+}
+
+// describe names a model by kind and layer widths, like "VAE 784-400-20".
+func describe(c model.Config) string {
+	kind := "VAE"
+	if c.Conditional() {
+		kind = "CVAE"
+	}
+	widths := []string{strconv.Itoa(c.Input)}
+	for _, h := range c.Hidden {
+		widths = append(widths, strconv.Itoa(h))
+	}
+	return kind + " " + strings.Join(append(widths, strconv.Itoa(c.Latent)), "-")
 }
 
 // evaluate returns the per-image test loss as PyTorch's examples/vae reports

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,7 +102,7 @@ func TestResumeIsExact(t *testing.T) {
 	interrupted := opts
 	interrupted.out = filepath.Join(t.TempDir(), "vae.safetensors")
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &cancelAfter{lines: 1, cancel: cancel} // cancel after epoch 1's line
+	w := &cancelAfter{lines: 2, cancel: cancel} // cancel after the start line and epoch 1's line
 	if err := run(ctx, interrupted, w); err == nil {
 		t.Fatal("interrupted run returned no error")
 	}
@@ -163,6 +165,48 @@ func TestErrors(t *testing.T) {
 			}
 			if _, statErr := os.Stat(opts.out); statErr == nil {
 				t.Errorf("%s was written despite the error", opts.out)
+			}
+		})
+	}
+}
+
+// TestNaNKeepsLastCheckpoint makes the loss NaN in the middle of the second
+// epoch: the run must stop naming the epoch, the batch and the checkpoint of
+// epoch 1, which must be the one epoch 1 wrote, byte for byte.
+func TestNaNKeepsLastCheckpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for a second")
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+		t.Run(fmt.Sprint(bad), func(t *testing.T) {
+			opts := options{
+				config: model.DefaultConfig(), epochs: 3, batch: 128, lr: 1e-3, seed: 1,
+				data: smallMNIST().write(t), out: filepath.Join(t.TempDir(), "vae.safetensors"),
+			}
+			var afterEpoch1 []byte
+			opts.faultLoss = func(epoch, batch int, loss float64) float64 {
+				if epoch == 1 && batch == 0 {
+					afterEpoch1, _ = os.ReadFile(checkpointPath(opts.out))
+				}
+				if epoch == 1 && batch == 5 {
+					return bad
+				}
+				return loss
+			}
+			err := run(context.Background(), opts, &bytes.Buffer{})
+			want := fmt.Sprintf("epoch 2 batch 6: loss is %v; stopped without writing %s; last good checkpoint: %s", bad, opts.out, checkpointPath(opts.out))
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want one containing %q", err, want)
+			}
+			got, _ := os.ReadFile(checkpointPath(opts.out))
+			if len(afterEpoch1) == 0 || !bytes.Equal(got, afterEpoch1) {
+				t.Error("the checkpoint is not the one epoch 1 wrote")
+			}
+			if s, err := loadCheckpoint(checkpointPath(opts.out)); err != nil || s.Epoch != 1 {
+				t.Errorf("checkpoint: %v (epoch %v)", err, s)
+			}
+			if _, err := os.Stat(opts.out); err == nil {
+				t.Error("weights written despite the NaN")
 			}
 		})
 	}

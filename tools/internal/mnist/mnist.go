@@ -60,6 +60,9 @@ type Set struct {
 	Labels []int
 	// N is the number of images; Rows and Cols the size of each.
 	N, Rows, Cols int
+	// ImagesPath is the file the images were read from, for messages about
+	// them such as a size the model does not take.
+	ImagesPath string
 }
 
 // Load reads the images and labels of split from dir. Each file may be plain
@@ -146,6 +149,8 @@ func load(imagesPath, labelsPath string) (*Set, error) {
 		N:      n,
 		Rows:   rows,
 		Cols:   cols,
+
+		ImagesPath: imagesPath,
 	}
 	for i, l := range labels.Data {
 		if int(l) >= Classes {
