@@ -93,13 +93,30 @@ weights: data
 	$(GO) run ./tools/train -model cvae -epochs 10 -seed 1 -out weights/cvae.safetensors
 
 ## bench: one training step at batch 128 and one decode (go test -bench), then
-## one epoch of our trainer and of PyTorch's recipe side by side
-bench: data
+## one epoch of our trainer and of PyTorch's recipe side by side, then the
+## widget's figures in Chromium beside TensorFlow.js's (bench-web)
+bench: data bench-web
 	$(GO) test -run '^$$' -bench . -benchtime 40x ./model/
 	$(GO) run ./tools/train -model vae -epochs 1 -quiet -out build/bench/vae.safetensors
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
 		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2; \
 	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)"; fi
+
+# TFJS is the peer of the widget's decode benchmark, installed from npm into
+# $(NPM) (git-ignored) by bench-web.
+NPM  ?= .cache/npm
+TFJS ?= @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
+
+.PHONY: bench-web
+
+## bench-web: the widget's decode time (one digit, a 10x10 grid) beside
+## TensorFlow.js's wasm backend on the same weights, its download size and its
+## time to first digit, in headless Chromium (tools/benchweb)
+bench-web: data site chromium
+	@test -f $(NPM)/node_modules/@tensorflow/tfjs-backend-wasm/package.json || \
+		npm install --prefix $(NPM) --no-audit --no-fund --loglevel=error $(TFJS)
+	GOOS=js GOARCH=wasm $(GO) test -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run '^$$' -bench Decode -benchtime 200x ./model/
+	$(GO) run ./tools/benchweb -site $(SITE) -weights $(WEIGHTS) -npm $(NPM) -data $(DATA)
 
 .PHONY: eval
 

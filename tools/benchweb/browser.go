@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"vaeplay/tools/e2e"
+	"vaeplay/tools/internal/static"
+)
+
+// pageTimeout bounds one page's whole run: loading, warm-up and timing.
+const pageTimeout = 3 * time.Minute
+
+// serve serves dir on a loopback port with the site's own handler (exact
+// types, gzip), so that sizes and times are what a visitor gets. stop shuts
+// it down.
+func serve(dir string) (url string, stop func(), err error) {
+	h, err := static.New(dir)
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("listening on loopback: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }, nil
+}
+
+// browser is one headless Chromium, started with the flags the browser test
+// uses (tools/e2e).
+type browser struct {
+	ctx  context.Context
+	stop func()
+}
+
+func startBrowser() (*browser, error) {
+	execPath, err := e2e.ChromiumPath()
+	if err != nil {
+		return nil, err
+	}
+	profile, err := os.MkdirTemp("", "vaeplay-benchweb-profile-")
+	if err != nil {
+		return nil, err
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), e2e.AllocatorOptions(execPath, profile)...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	stop := func() {
+		chromedp.Cancel(bctx)
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(profile)
+	}
+	if err := chromedp.Do(bctx); err != nil {
+		stop()
+		return nil, fmt.Errorf("starting %s: %w", execPath, err)
+	}
+	return &browser{ctx: bctx, stop: stop}, nil
+}
+
+// tab opens a tab in a new browser context, which has its own empty cache,
+// and installs script to run before each document's own scripts.
+func (b *browser) tab(script string) (context.Context, context.CancelFunc, error) {
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("opening a tab: %w", err)
+	}
+	if script != "" {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
+			cancel()
+			return nil, nil, fmt.Errorf("installing a script: %w", err)
+		}
+	}
+	return ctx, cancel, nil
+}
+
+// waitJSON evaluates expr, a JavaScript expression that yields JSON text or
+// null, every 50 ms until it yields JSON, and decodes that into v.
+func waitJSON(ctx context.Context, expr string, v any) error {
+	for {
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const v = (`+expr+`); return v == null ? "" : JSON.stringify(v); })()`))
+		if err != nil {
+			return err
+		}
+		if raw != "" {
+			return json.Unmarshal([]byte(raw), v)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// pageResult is what page/bench.js leaves in window.benchResult.
+type pageResult struct {
+	Name    string         `json:"name"`
+	SetupMs float64        `json:"setupMs"`
+	Single  []float64      `json:"single"` // ms per one-digit decode, one per sample
+	Batch   []float64      `json:"batch"`  // ms per 100-digit decode
+	Pixels  []float64      `json:"pixels"` // a fixed latent code decoded
+	Info    map[string]any `json:"info"`
+}
+
+// decodePage loads one of the decode benchmark pages and returns its result.
+func (b *browser) decodePage(url string) (*pageResult, error) {
+	ctx, cancel, err := b.tab("")
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	var out struct {
+		Result *pageResult `json:"result"`
+		Error  string      `json:"error"`
+	}
+	if err := waitJSON(ctx, `(window.benchResult || window.benchError) ? {result: window.benchResult, error: window.benchError} : null`, &out); err != nil {
+		return nil, fmt.Errorf("%s: waiting for the result: %w", url, err)
+	}
+	if out.Error != "" {
+		return nil, fmt.Errorf("%s: %s", url, out.Error)
+	}
+	return out.Result, nil
+}
+
+// readyHook records when window.vaeplay first reports status "ready", which
+// the widget contract sets once the first digit is drawn, by hooking the
+// assignment: the widget replaces the object on every change.
+const readyHook = `(() => {
+	if (window.__bench) return;
+	const rec = window.__bench = {readyAt: 0, error: ""};
+	let v;
+	Object.defineProperty(window, "vaeplay", {
+		configurable: true,
+		get() { return v; },
+		set(x) {
+			v = x;
+			if (x && x.status === "ready" && !rec.readyAt) rec.readyAt = performance.now();
+			if (x && x.status === "error" && !rec.error) rec.error = JSON.stringify(x.errors);
+		},
+	});
+})();`
+
+// resource is one fetched file as the Resource Timing API saw it.
+type resource struct {
+	Name     string  `json:"name"`
+	Transfer float64 `json:"transfer"` // bytes on the wire, headers included
+	Encoded  float64 `json:"encoded"`  // body as served (gzipped)
+	Decoded  float64 `json:"decoded"`  // body after decompression
+	End      float64 `json:"end"`      // ms after navigation start
+}
+
+// firstDigit is the widget's load from an empty cache.
+type firstDigit struct {
+	ReadyMs   float64    `json:"readyAt"`
+	Error     string     `json:"error"`
+	Resources []resource `json:"resources"`
+}
+
+// firstDigit navigates a fresh browser context to the widget and returns
+// the time to its first digit and what it fetched.
+func (b *browser) firstDigit(url string) (*firstDigit, error) {
+	ctx, cancel, err := b.tab(readyHook)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	var fd firstDigit
+	err = waitJSON(ctx, `(window.__bench && (window.__bench.readyAt || window.__bench.error)) ? {
+		readyAt: window.__bench.readyAt, error: window.__bench.error,
+		resources: [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].map(e => ({
+			name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize, end: e.responseEnd})),
+	} : null`, &fd)
+	if err != nil {
+		return nil, fmt.Errorf("%s: waiting for the first digit: %w", url, err)
+	}
+	if fd.Error != "" {
+		return nil, fmt.Errorf("%s: the widget reports errors %s", url, fd.Error)
+	}
+	if fd.ReadyMs <= 0 {
+		return nil, errors.New(url + ": no ready time recorded")
+	}
+	return &fd, nil
+}

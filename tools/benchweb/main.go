@@ -1,0 +1,57 @@
+// Command benchweb measures the widget's figures of issue 6 in one run of
+// headless Chromium, each beside its goal and, where there is one, beside
+// the peer's figure:
+//
+//   - decode time of one digit and of a batch of 100 (a 10x10 grid), for the
+//     vaeplay model package built for js/wasm (wasmbench, timed by
+//     page/bench-go.html) and for TensorFlow.js with its wasm backend running
+//     the same decoder on the same weights (page/bench-tfjs.html);
+//   - the bytes the widget downloads (as served, gzipped by
+//     tools/internal/static) and the time from navigation to the first digit
+//     drawn, from a fresh browser context (empty cache) on the built site;
+//   - what would shrink the download: gzip levels, half-precision weights
+//     (model.SaveHalf) with their cost in test loss, a decoder-only file, and
+//     which packages the widget's wasm spends its bytes on.
+//
+// Usage (make bench-web does all of this):
+//
+//	make site chromium
+//	npm install --prefix .cache/npm @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
+//	go run ./tools/benchweb [-site build/site] [-npm .cache/npm] [-data .cache/mnist] [-rounds 2]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+type options struct {
+	site    string // built site: main.wasm, embed.html, weights/
+	weights string // folder of the shipped weights
+	npm     string // npm prefix holding @tensorflow/tfjs and tfjs-backend-wasm
+	data    string // MNIST, for the test loss of half-precision weights
+	rounds  int    // alternating rounds of the two decode pages
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.site, "site", "build/site", "the built site (make site)")
+	flag.StringVar(&o.weights, "weights", "weights", "folder with vae.safetensors and cvae.safetensors")
+	flag.StringVar(&o.npm, "npm", ".cache/npm", "npm prefix with @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm installed")
+	flag.StringVar(&o.data, "data", ".cache/mnist", "MNIST folder (make data), for the test loss of half-precision weights; skipped when absent")
+	flag.IntVar(&o.rounds, "rounds", 2, "rounds of the Go and TensorFlow.js decode pages, alternating; each figure is the best round's median")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "benchweb: unexpected arguments %q\n", flag.Args())
+		os.Exit(2)
+	}
+	if o.rounds < 1 {
+		fmt.Fprintln(os.Stderr, "benchweb: -rounds must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(o); err != nil {
+		fmt.Fprintf(os.Stderr, "benchweb: %v\n", err)
+		os.Exit(1)
+	}
+}

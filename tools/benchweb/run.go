@@ -1,0 +1,345 @@
+package main
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"vaeplay/model"
+	"vaeplay/tools/internal/mnist"
+)
+
+//go:embed page
+var pages embed.FS
+
+// Goals of issue 6 for the widget.
+const (
+	goalSingleMs = 0.5
+	goalGridMs   = 20
+	goalMB       = 3.5
+	goalFirstMs  = 1500
+	goalNats     = 0.1
+	// servedLevel is tools/internal/static's gzip level, what a visitor gets.
+	servedLevel = 5
+	// agreeTol is how far the two decoders' pixels may differ: TensorFlow.js
+	// computes in float32, the model package in float64.
+	agreeTol = 1e-4
+)
+
+// tfjsFiles are the files of the peer page, from the npm prefix.
+var tfjsFiles = []string{
+	"@tensorflow/tfjs/dist/tf.min.js",
+	"@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js",
+	"@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm",
+	"@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm",
+	"@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm",
+}
+
+func run(o options) error {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "vaeplay-benchweb-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	benchDir := filepath.Join(tmp, "bench")
+	fmt.Println("benchweb: building the decode pages and measuring sizes ...")
+	if err := assemble(goCmd, o, benchDir); err != nil {
+		return err
+	}
+	sz, err := measureSizes(goCmd, o, benchDir, tmp)
+	if err != nil {
+		return err
+	}
+
+	b, err := startBrowser()
+	if err != nil {
+		return err
+	}
+	defer b.stop()
+	benchURL, stopBench, err := serve(benchDir)
+	if err != nil {
+		return err
+	}
+	defer stopBench()
+	siteURL, stopSite, err := serve(o.site)
+	if err != nil {
+		return err
+	}
+	defer stopSite()
+
+	fmt.Println("benchweb: first digit from an empty cache ...")
+	fd, err := b.firstDigit(siteURL + "embed.html")
+	if err != nil {
+		return err
+	}
+	var goRuns, tfRuns []*pageResult
+	for r := range o.rounds {
+		fmt.Printf("benchweb: decode pages, round %d of %d ...\n", r+1, o.rounds)
+		g, err := b.decodePage(benchURL + "bench-go.html")
+		if err != nil {
+			return err
+		}
+		t, err := b.decodePage(benchURL + "bench-tfjs.html")
+		if err != nil {
+			return err
+		}
+		goRuns, tfRuns = append(goRuns, g), append(tfRuns, t)
+	}
+	if d, i := maxDiff(goRuns[0].Pixels, tfRuns[0].Pixels); d > agreeTol || math.IsNaN(d) {
+		return fmt.Errorf("the two decoders disagree: pixel %d differs by %g (Go %d pixels, TensorFlow.js %d)", i, d, len(goRuns[0].Pixels), len(tfRuns[0].Pixels))
+	}
+	fmt.Println()
+	report(os.Stdout, o, sz, fd, goRuns, tfRuns)
+	return nil
+}
+
+// assemble builds bench.wasm and copies the pages, wasm_exec.js, the
+// TensorFlow.js files and the CVAE weights into dir.
+func assemble(goCmd string, o options, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	build := exec.Command(goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "bench.wasm"), "./tools/benchweb/wasmbench")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building wasmbench: %w\n%s", err, out)
+	}
+	root, err := exec.Command(goCmd, "env", "GOROOT").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOROOT: %w", err)
+	}
+	copies := map[string]string{
+		filepath.Join(strings.TrimSpace(string(root)), "lib", "wasm", "wasm_exec.js"): "wasm_exec.js",
+		filepath.Join(o.weights, "cvae.safetensors"):                                  "cvae.safetensors",
+	}
+	for _, f := range tfjsFiles {
+		copies[filepath.Join(o.npm, "node_modules", f)] = filepath.Base(f)
+	}
+	for src, dst := range copies {
+		if err := copyFile(filepath.Join(dir, dst), src); err != nil {
+			if errors.Is(err, fs.ErrNotExist) && strings.Contains(src, "@tensorflow") {
+				return fmt.Errorf("%w: install the peer with npm install --prefix %s @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 (make bench-web does)", err, o.npm)
+			}
+			return err
+		}
+	}
+	sub, err := fs.Sub(pages, "page")
+	if err != nil {
+		return err
+	}
+	return os.CopyFS(dir, sub)
+}
+
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	return out.Close()
+}
+
+// fileSize is one file's bytes raw, as served (gzip level 5) and at gzip's
+// best level.
+type fileSize struct {
+	name                string
+	raw, served, level9 int
+}
+
+func sizeOf(name string, data []byte) (fileSize, error) {
+	s := fileSize{name: name, raw: len(data)}
+	var err error
+	if s.served, err = gzipSize(data, servedLevel); err != nil {
+		return s, err
+	}
+	s.level9, err = gzipSize(data, 9)
+	return s, err
+}
+
+// halfResult is one model's shipped file against its half-precision save.
+type halfResult struct {
+	kind             string
+	f32, f16         fileSize
+	decoderF16       int     // raw bytes of a decoder-only F16 file's tensors
+	lossF32, lossF16 float64 // test loss per image, nats; NaN without data
+	decodeDiff       float64 // largest pixel difference on the test set's codes
+}
+
+// sizes is everything measured without the browser.
+type sizes struct {
+	files  []fileSize // main.wasm, weights as shipped, bench.wasm
+	halves []halfResult
+	pkgs   []pkgSize // the widget's wasm by dependency
+	noData string    // why test losses are missing, if they are
+}
+
+func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error) {
+	var sz sizes
+	for _, f := range []struct{ name, path string }{
+		{"main.wasm (widget)", filepath.Join(o.site, "main.wasm")},
+		{"weights/vae.safetensors", filepath.Join(o.site, "weights", "vae.safetensors")},
+		{"weights/cvae.safetensors", filepath.Join(o.site, "weights", "cvae.safetensors")},
+		{"bench.wasm (model package alone)", filepath.Join(benchDir, "bench.wasm")},
+	} {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("%w (run make site first)", err)
+		}
+		s, err := sizeOf(f.name, data)
+		if err != nil {
+			return nil, err
+		}
+		sz.files = append(sz.files, s)
+	}
+
+	var test *mnist.Set
+	if t, err := mnist.Load(o.data, mnist.Test); err != nil {
+		sz.noData = err.Error()
+	} else {
+		test = t
+	}
+	for _, kind := range []string{"vae", "cvae"} {
+		data, err := os.ReadFile(filepath.Join(o.weights, kind+".safetensors"))
+		if err != nil {
+			return nil, err
+		}
+		m, meta, err := model.Load(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		half, hm, err := halfOf(m, meta)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		h := halfResult{kind: kind, decoderF16: decoderBytes(m, 2), lossF32: math.NaN(), lossF16: math.NaN()}
+		if h.f32, err = sizeOf(kind+".safetensors (F32)", data); err != nil {
+			return nil, err
+		}
+		if h.f16, err = sizeOf(kind+".safetensors (F16)", half); err != nil {
+			return nil, err
+		}
+		if test != nil {
+			if h.lossF32, h.lossF16, h.decodeDiff, err = compareLoss(m, hm, test); err != nil {
+				return nil, fmt.Errorf("%s: %w", kind, err)
+			}
+		}
+		sz.halves = append(sz.halves, h)
+	}
+
+	// A build with its symbols, to see what the widget's bytes are made of.
+	full := filepath.Join(tmp, "widget-symbols.wasm")
+	build := exec.Command(goCmd, "build", "-trimpath", "-o", full, "./wasm")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building ./wasm with symbols: %w\n%s", err, out)
+	}
+	bin, err := os.ReadFile(full)
+	if err != nil {
+		return nil, err
+	}
+	if sz.pkgs, err = wasmSizes(bin); err != nil {
+		return nil, err
+	}
+	return &sz, nil
+}
+
+// compareLoss returns the test loss per image of a and b, computed as
+// tools/train and tools/eval compute it (one z per image from a fixed seed,
+// batches of 1000), and the largest difference between their decodes of
+// the test set's posterior means.
+func compareLoss(a, b *model.Model, test *mnist.Set) (lossA, lossB, diff float64, err error) {
+	in := a.Config.Input
+	if test.Rows*test.Cols != in {
+		return 0, 0, 0, fmt.Errorf("test images have %d pixels, the model takes %d", test.Rows*test.Cols, in)
+	}
+	x := mat.NewDense(test.N, in, test.Images)
+	var labels []int
+	if a.Config.Conditional() {
+		labels = test.Labels
+	}
+	loss := func(m *model.Model) float64 {
+		rng := rand.New(rand.NewPCG(0x7e57, 0x7e57))
+		var total model.Loss
+		for start := 0; start < test.N; start += 1000 {
+			end := min(start+1000, test.N)
+			var ls []int
+			if labels != nil {
+				ls = labels[start:end]
+			}
+			xb := x.Slice(start, end, 0, in).(*mat.Dense)
+			total = total.Add(m.Evaluate(xb, ls, model.Noise(end-start, m.Config.Latent, rng)))
+		}
+		return total.PerImage(test.N).Total
+	}
+	n := min(test.N, 1000)
+	xb := x.Slice(0, n, 0, in).(*mat.Dense)
+	var ls []int
+	if labels != nil {
+		ls = labels[:n]
+	}
+	mu, _ := a.Encode(xb, ls)
+	d, _ := maxDiff(a.Decode(mu, ls).RawMatrix().Data, b.Decode(mu, ls).RawMatrix().Data)
+	return loss(a), loss(b), d, nil
+}
+
+// maxDiff returns the largest |a[i]-b[i]| and its index; +Inf when the
+// lengths differ.
+func maxDiff(a, b []float64) (float64, int) {
+	if len(a) != len(b) || len(a) == 0 {
+		return math.Inf(1), -1
+	}
+	best, at := 0.0, 0
+	for i := range a {
+		if d := math.Abs(a[i] - b[i]); d > best || math.IsNaN(d) {
+			best, at = d, i
+		}
+	}
+	return best, at
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count); NaN for none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// bestMedian returns the lowest of the rounds' medians of what pick selects:
+// on a busy machine the fastest round is the one least disturbed.
+func bestMedian(runs []*pageResult, pick func(*pageResult) []float64) float64 {
+	best := math.Inf(1)
+	for _, r := range runs {
+		best = min(best, median(pick(r)))
+	}
+	return best
+}
