@@ -61,8 +61,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler: h,
+		// A client that trickles its headers, or holds idle connections
+		// open, must not tie the server up; no write timeout, because a
+		// 20 MB main.wasm may take a while over a slow link.
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Fprintf(stdout, "vaeplay demo: %s\n", siteURL(ln.Addr()))
 

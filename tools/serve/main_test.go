@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -95,5 +97,79 @@ func TestRunServesAndStops(t *testing.T) {
 	}
 	if _, err := http.Get(url); err == nil {
 		t.Errorf("server still answers after shutdown")
+	}
+}
+
+// nonLoopback returns an address of this machine other than loopback, or
+// "" if it has none.
+func nonLoopback(t *testing.T) string {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if ip, ok := a.(*net.IPNet); ok && ip.IP.To4() != nil && !ip.IP.IsLoopback() {
+			return ip.IP.String()
+		}
+	}
+	return ""
+}
+
+// TestBindsLoopbackByDefault starts the server without -addr and checks that
+// it answers on 127.0.0.1:8080 but not on the machine's other addresses,
+// and that -addr 0.0.0.0:PORT, asked for explicitly, answers on both.
+func TestBindsLoopbackByDefault(t *testing.T) {
+	other := nonLoopback(t)
+	if other == "" {
+		t.Skip("no address besides loopback to check against")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("<title>vaeplay</title>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	free, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(free.Addr().(*net.TCPAddr).Port)
+	free.Close()
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		port      string
+		wantOther bool
+	}{
+		{"default", nil, "8080", false},
+		{"all interfaces", []string{"-addr", "0.0.0.0:" + port}, port, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			pr, pw := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, append([]string{"-dir", dir}, tc.args...), pw, io.Discard)
+				pw.Close()
+			}()
+			defer func() { cancel(); <-done }()
+			if _, err := bufio.NewReader(pr).ReadString('\n'); err != nil {
+				cancel()
+				if err := <-done; err != nil && strings.Contains(err.Error(), "address already in use") {
+					t.Skipf("port %s is taken: %v", tc.port, err)
+				}
+				t.Fatalf("no banner: %v", err)
+			}
+			go io.Copy(io.Discard, pr)
+			for _, host := range []string{"127.0.0.1", other} {
+				conn, err := net.DialTimeout("tcp", net.JoinHostPort(host, tc.port), 2*time.Second)
+				if err == nil {
+					conn.Close()
+				}
+				want := host == "127.0.0.1" || tc.wantOther
+				if (err == nil) != want {
+					t.Errorf("connect to %s:%s: %v, want reachable %v", host, tc.port, err, want)
+				}
+			}
+		})
 	}
 }

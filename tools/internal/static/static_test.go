@@ -72,6 +72,9 @@ func site(t *testing.T) string {
 		"linkdir-out":     filepath.Join(base, "outside"),    // directory outside
 		"link-in.js":      "loader.js",                       // stays inside: allowed
 		"sub/link-up.txt": "../../secret.txt",
+		"link-chain.txt":  "link-rel.txt", // inside, to a link that leads out
+		"linkdir-up":      "..",           // the root's parent, as a folder
+		"sub/linkdir-up":  "../..",
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(name))); err != nil {
@@ -237,6 +240,25 @@ func TestNotServed(t *testing.T) {
 		"/index.html/", // a file asked for as a directory
 		"/loader.js/x", // a file used as a directory
 		"/weights/vae.safetensors/",
+		// More spellings: double encoding, overlong UTF-8, NUL, ";" path
+		// parameters, fullwidth dots, trailing dot segments, links in chains.
+		"/%252e%252e/secret.txt",
+		"/%c0%ae%c0%ae/secret.txt",
+		"/%e0%80%ae%e0%80%ae/secret.txt",
+		"/..%00/secret.txt",
+		"/%00",
+		"/..;/secret.txt",
+		"/%EF%BC%8E%EF%BC%8E/secret.txt",
+		"/%2e%2e%2f%2e%2e%2fsecret.txt",
+		"/sub/..",
+		"/sub/.",
+		"/sub/%2e",
+		"/sub/%2e%2e%5c%2e%2e%5csecret.txt",
+		"/link-chain.txt",
+		"/linkdir-up/secret.txt",
+		"/linkdir-up/site/index.html",
+		"/sub/linkdir-up/secret.txt",
+		"/linkdir-out/",
 	} {
 		t.Run(target, func(t *testing.T) {
 			resp := get(h, "GET", target, nil)
@@ -267,6 +289,15 @@ func TestNotServedOverTCP(t *testing.T) {
 		"/link-out.txt",
 		"/linkdir-out/secret.txt",
 		"/sub/",
+		"../secret.txt",
+		"/sub/../../secret.txt",
+		"/sub/..%2f..%2fsecret.txt",
+		"/.%2e/.%2e/secret.txt",
+		"/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+		"/..\\..\\secret.txt",
+		"/linkdir-up/secret.txt",
+		"http://" + addr + "/../secret.txt",
+		"http://" + addr + "/%2e%2e/secret.txt",
 	} {
 		t.Run(target, func(t *testing.T) {
 			conn, err := net.Dial("tcp", addr)
