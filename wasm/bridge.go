@@ -18,11 +18,39 @@ type bridge struct {
 	parent js.Value // window itself when not in a frame
 	shown  bool     // the loader's overlay has been hidden
 	funcs  []js.Func
+
+	// The address bar follows the view (history.replaceState), at most
+	// every urlDelay: a dragged slider changes the view many times a second,
+	// and browsers throttle replaceState calls.
+	url      string // the permalink to show
+	urlTimer bool   // a replaceState is scheduled
+	urlFunc  js.Func
 }
+
+// urlDelay is how long the address bar may lag behind the view.
+const urlDelay = 250 // milliseconds
 
 func newBridge() *bridge {
 	win := js.Global()
-	return &bridge{win: win, parent: win.Get("parent")}
+	b := &bridge{win: win, parent: win.Get("parent")}
+	b.urlFunc = js.FuncOf(func(js.Value, []js.Value) any {
+		b.urlTimer = false
+		loc := b.win.Get("location")
+		if loc.Get("href").String() != b.url {
+			// A page whose history cannot be written (a sandboxed frame)
+			// keeps its address; the permalink is still in the state.
+			defer func() { recover() }()
+			b.win.Get("history").Call("replaceState", nil, "", b.url)
+		}
+		return nil
+	})
+	return b
+}
+
+// base returns embed.html's address without query or fragment.
+func (b *bridge) base() string {
+	loc := b.win.Get("location")
+	return loc.Get("origin").String() + loc.Get("pathname").String()
 }
 
 // post sends msg to the parent window, if the widget has one.
@@ -37,6 +65,15 @@ func (b *bridge) post(msg map[string]any) {
 // publish is the game's Publish hook.
 func (b *bridge) publish(report []byte, ready bool) {
 	state := b.win.Get("JSON").Call("parse", string(report))
+	link := b.base() + state.Get("permalink").String()
+	state.Set("permalink", link)
+	if state.Get("status").String() == "ready" && link != b.url {
+		b.url = link
+		if !b.urlTimer {
+			b.urlTimer = true
+			b.win.Call("setTimeout", b.urlFunc, urlDelay)
+		}
+	}
 	b.win.Set("vaeplay", state)
 	b.describe(state)
 	if !b.shown {
@@ -66,7 +103,7 @@ func (b *bridge) describe(state js.Value) {
 		what = fmt.Sprintf("the digit %d drawn by the conditional VAE from seed %.0f, and the same z under every label", state.Get("digit").Int(), state.Get("seed").Float())
 	}
 	canvas.Call("setAttribute", "role", "img")
-	canvas.Call("setAttribute", "aria-label", "Variational autoencoder widget: "+what+". Keys: 0 to 9 choose a digit, A any digit, space a new sample.")
+	canvas.Call("setAttribute", "aria-label", "Variational autoencoder widget: "+what+". Keys: 0 to 9 choose a digit, A any digit, space a new sample, P the next panel, + and - the temperature, arrows the sliders.")
 }
 
 // error is the game's Error hook.
@@ -156,4 +193,5 @@ func (b *bridge) listen(g *game.Game) {
 	b.on(g, "pointerdown", pointer(game.PointerDown))
 	b.on(g, "pointerup", pointer(game.PointerUp))
 	b.on(g, "pointercancel", pointer(game.PointerCancel))
+	b.on(g, "pointermove", pointer(game.PointerMove))
 }

@@ -234,10 +234,158 @@ func (g *Game) draw(screen *ebiten.Image) {
 	screen.Fill(bgColor)
 	p := painter{dst: screen, scale: g.scale, fonts: g.fonts, masks: g.masks}
 	g.drawChooser(p)
-	g.drawDigit(p)
-	g.drawRow(p)
+	switch g.layout.Panel {
+	case widget.PanelSliders:
+		g.drawDigit(p)
+		g.drawSliders(p)
+	case widget.PanelInterpolate:
+		g.drawDigit(p)
+		g.drawStrip(p)
+	case widget.PanelGrid:
+		g.drawGrid(p)
+	default:
+		g.drawDigit(p)
+		g.drawRow(p)
+	}
+	g.drawTabs(p)
 	g.drawInfo(p)
 	g.drawBanner(p)
+}
+
+// current reports whether what is decoded is what the state asks for.
+func (g *Game) current() bool { return g.hasShown && g.shown == g.state.View() }
+
+// drawTabs draws the panel tabs: the current one filled, like the chooser.
+func (g *Game) drawTabs(p painter) {
+	l := g.layout
+	f := p.face(0.85*l.Font, false)
+	for _, b := range l.Tabs {
+		in := widget.Intent{Action: widget.ShowPanel, Panel: widget.Panel(b.Label)}
+		fill, edge, ink := cardColor, borderColor, textColor
+		bold := false
+		switch {
+		case widget.Panel(b.Label) == l.Panel:
+			fill, edge, ink, bold = accentSoft, accentColor, accentColor, true
+		case g.hover == in:
+			edge = accentColor
+		}
+		p.ring(b.Rect, 5, 1, edge, fill)
+		ff := f
+		if bold {
+			ff = p.face(0.85*l.Font, true)
+		}
+		size := 0.85 * l.Font
+		if w := p.width(b.Label, ff); w > b.W-8 { // narrow frames: shrink to fit
+			ff = p.face(size*(b.W-8)/w, bold)
+		}
+		p.text(b.Label, ff, b.X+b.W/2, b.Y+b.H/2, text.AlignCenter, ink)
+	}
+}
+
+// drawSliders draws the temperature slider and the latent sliders, each
+// with its label and value; the one the arrow keys move is marked.
+func (g *Game) drawSliders(p painter) {
+	l := g.layout
+	small := p.face(0.85*l.Font, false)
+	bold := p.face(0.85*l.Font, true)
+	for i, s := range l.Sliders {
+		cy := s.Y + s.H/2
+		label := s.Label
+		if i > 0 && label == "z" {
+			label = "z…"
+		}
+		lf, ink := small, mutedColor
+		if i == g.focus {
+			lf, ink = bold, textColor
+		}
+		p.text(label, lf, s.Row.X, cy, text.AlignStart, ink)
+		track := widget.Rect{X: s.X, Y: cy - 2, W: s.W, H: 4}
+		p.fill(track, 2, progressTrack)
+		if i > 0 { // the prior's centre, 0
+			mid := widget.SliderX(i, s.Rect, 0)
+			p.fill(widget.Rect{X: mid - 0.5, Y: cy - 6, W: 1, H: 12}, 0, disabledColor)
+		}
+		v, ok := g.sliderValue(i)
+		if !ok {
+			continue
+		}
+		x := widget.SliderX(i, s.Rect, v)
+		lo := widget.SliderX(i, s.Rect, 0)
+		if i == 0 {
+			lo = s.X
+		}
+		p.fill(widget.Rect{X: min(lo, x), Y: cy - 2, W: math.Abs(x - lo), H: 4}, 2, accentColor)
+		r := min(9, s.H/2-2)
+		knob := widget.Rect{X: x - r, Y: cy - r, W: 2 * r, H: 2 * r}
+		edge := accentColor
+		if i == g.focus {
+			p.ring(inset(knob, -3), r+3, 3, accentSoft, accentSoft)
+		}
+		p.ring(knob, r, 2, edge, cardColor)
+		val := fmt.Sprintf("%+.2f", v)
+		if i == 0 {
+			val = fmt.Sprintf("%.2f", v)
+		}
+		p.text(val, small, s.Row.X+s.Row.W, cy, text.AlignEnd, textColor)
+	}
+	if len(l.Sliders) > 0 {
+		first := l.Sliders[0]
+		hint := "drag, or ↑↓ choose and ←→ move · ranked by decoder use"
+		if p.width(hint, small) <= first.Row.W {
+			p.text(hint, p.face(0.75*l.Font, false), first.Row.X, first.Y-0.2*l.Line, text.AlignStart, mutedColor)
+		}
+	}
+}
+
+// drawStrip draws the interpolation strip: ten evenly spaced points of the
+// slerp path, with the frame now playing in the big digit marked.
+func (g *Game) drawStrip(p painter) {
+	l := g.layout
+	small := p.face(0.85*l.Font, false)
+	capY := l.RowCaption.Y + l.RowCaption.H/2
+	p.text("Slerp from this z to the next sample's", p.face(0.85*l.Font, true), l.RowCaption.X, capY, text.AlignStart, textColor)
+	if hint := "click the digit to move on"; p.width(hint, small)+p.width("Slerp from this z to the next sample's", small)+24 < l.RowCaption.W {
+		p.text(hint, small, l.RowCaption.X+l.RowCaption.W, capY, text.AlignEnd, mutedColor)
+	}
+	ready := g.current() && len(g.frames) > 0
+	playing := int(math.Round(float64(g.frame) / framesPerCell))
+	for i, c := range l.Cells {
+		edge, w := borderColor, 1.0
+		if ready && i == playing {
+			edge, w = accentColor, 2
+		}
+		p.ring(inset(c, -w), 2+w, w, edge, cardColor)
+		if ready {
+			p.image(g.frames[i*framesPerCell], c)
+		}
+		p.text(fmt.Sprintf("%.2g", float64(i)/float64(len(l.Cells)-1)), small, c.X+c.W/2, c.Y+c.H+l.Line/2+1, text.AlignCenter, mutedColor)
+	}
+}
+
+// drawGrid draws consecutive samples, each a button that picks its seed.
+func (g *Game) drawGrid(p painter) {
+	l, sel := g.layout, g.state.Selection()
+	capY := l.GridCaption.Y + l.GridCaption.H/2
+	caption := fmt.Sprintf("Samples from seed %d on, at temperature %.2f: click one to open it", sel.Seed, g.state.Temperature())
+	f := p.face(0.85*l.Font, true)
+	if p.width(caption, f) > l.GridCaption.W {
+		caption = fmt.Sprintf("Seeds %d… · click one", sel.Seed)
+	}
+	p.text(caption, f, l.GridCaption.X, capY, text.AlignStart, textColor)
+	ready := g.current() && len(g.gridImgs) >= len(l.Grid)
+	for i, c := range l.Grid {
+		edge, w := borderColor, 1.0
+		if g.hover == (widget.Intent{Action: widget.PickSeed, Offset: i}) {
+			edge, w = accentColor, 2
+		}
+		p.ring(inset(c, -w), 2+w, w, edge, cardColor)
+		if ready {
+			p.image(g.gridImgs[i], c)
+		}
+	}
+	if !ready && len(l.Grid) > 0 && !g.hasShown {
+		g.drawLoading(p, l.Grid[0])
+	}
 }
 
 func (g *Game) drawChooser(p painter) {
@@ -276,7 +424,9 @@ func (g *Game) drawDigit(p painter) {
 	}
 	p.ring(inset(d, -w), 3+w, w, edge, cardColor)
 	switch {
-	case g.hasShown && g.shown == sel:
+	case g.current() && g.layout.Panel == widget.PanelInterpolate && g.frame < len(g.frames):
+		p.image(g.frames[g.frame], d)
+	case g.current():
 		p.image(g.digit, d)
 	case g.state.Availability(sel.Kind) == widget.Failed:
 		f := p.face(l.Font, true)
@@ -323,7 +473,7 @@ func (g *Game) drawRow(p painter) {
 	if hint := "click one to choose it"; p.width(hint, small)+p.width("The same z under every label", small)+24 < l.RowCaption.W {
 		p.text(hint, small, l.RowCaption.X+l.RowCaption.W, capY, text.AlignEnd, mutedColor)
 	}
-	ready := g.hasShown && g.shown == sel
+	ready := g.current()
 	for dgt, c := range l.Cells {
 		// Hovering a digit's button or its cell marks the cell.
 		hovered := g.hover == widget.Intent{Action: widget.Choose, Kind: widget.CVAE, Digit: dgt}
@@ -346,29 +496,32 @@ func (g *Game) drawRow(p painter) {
 
 func (g *Game) drawInfo(p painter) {
 	l, sel := g.layout, g.state.Selection()
+	if l.Info.H <= 0 {
+		return
+	}
 	f := p.face(0.85*l.Font, false)
 	y := l.Info.Y + l.Info.H/2
-	right := ""
-	if g.hasShown && g.shown == sel {
-		right = fmt.Sprintf("decoded in %.2f ms", g.decodeMs)
-		if sel.Kind == widget.CVAE {
-			right = fmt.Sprintf("decoded in %.2f ms · row of 10 in %.2f ms", g.decodeMs, g.rowMs)
-			if p.width(right, f) > 0.5*l.Info.W {
-				right = fmt.Sprintf("decoded in %.2f ms", g.decodeMs)
-			}
-		}
-		p.text(right, f, l.Info.X+l.Info.W, y, text.AlignEnd, mutedColor)
+	left := l.Info.X
+	if n := len(l.Tabs); n > 0 {
+		left = l.Tabs[n-1].X + l.Tabs[n-1].W + 12
 	}
-	room := l.Info.W - p.width(right, f) - 16
-	seed := fmt.Sprintf("seed %d", sel.Seed)
-	for _, left := range []string{
-		seed + " · click the digit or press space for a new z · keys 0–9 and A choose",
-		seed + " · click the digit or press space for a new z",
-		seed + " · click for a new z",
-		seed,
-	} {
-		if p.width(left, f) <= room || left == seed {
-			p.text(left, f, l.Info.X, y, text.AlignStart, mutedColor)
+	room := l.Info.X + l.Info.W - left
+	what := fmt.Sprintf("seed %d", sel.Seed)
+	if g.state.ExplicitZ() {
+		what = "z set by hand"
+	}
+	if t := g.state.Temperature(); t != widget.TempDefault {
+		what += fmt.Sprintf(" · T %.2f", t)
+	}
+	var lines []string
+	if g.current() {
+		ms := fmt.Sprintf("decoded in %.2f ms", g.decodeMs)
+		lines = append(lines, what+" · "+ms+" · click the digit or press space for a new z", what+" · "+ms, ms)
+	}
+	lines = append(lines, what)
+	for _, s := range lines {
+		if p.width(s, f) <= room || s == what {
+			p.text(s, f, l.Info.X+l.Info.W, y, text.AlignEnd, mutedColor)
 			break
 		}
 	}

@@ -43,6 +43,8 @@ const (
 	PointerUp
 	// PointerCancel: the browser took the pointer over.
 	PointerCancel
+	// PointerMove: it moved (pressed or not).
+	PointerMove
 )
 
 // Pointer is one pointer event from the page, in CSS pixels of the viewport.
@@ -66,7 +68,10 @@ type Game struct {
 
 	state  *widget.State
 	models [len(widget.Kinds)]*model.Model
+	ranks  [len(widget.Kinds)][]int // latent dimensions by decoder use, per model
 	taps   widget.Taps
+	drags  map[int]int // slider held by each pointer
+	focus  int         // the slider arrow keys move
 	loaded struct{ got, total int64 } // bytes of weights fetched so far
 
 	// View: frame size in CSS pixels, device pixels per CSS pixel, layout.
@@ -77,8 +82,9 @@ type Game struct {
 	fonts       *fonts
 	masks       map[int]*mask
 
-	// What is decoded: the selection, its z and timings, as images.
-	shown    widget.Selection
+	// What is decoded: the view, its z and timings, as images.
+	shown    widget.View
+	shownN   int // grid cells decoded
 	hasShown bool
 	z        []float64
 	decodeMs float64
@@ -86,6 +92,14 @@ type Game struct {
 	digit    *ebiten.Image
 	row      [widget.Digits]*ebiten.Image
 	pix      []byte // scratch RGBA for one image
+
+	// The interpolation panel: frames along the slerp path from z to the
+	// next sample's z, played back and forth; the strip shows every
+	// framesPerCell-th.
+	frames    []*ebiten.Image
+	frame     int
+	animStart time.Time
+	gridImgs  []*ebiten.Image
 
 	// Drawing and reporting.
 	dirty        bool // the screen needs drawing
@@ -111,6 +125,7 @@ func New(opt widget.Options, errs []error, hooks Hooks) (*Game, error) {
 		state: widget.NewState(opt, errs),
 		fonts: f,
 		masks: make(map[int]*mask),
+		drags: make(map[int]int),
 		scale: 1,
 		dirty: true,
 		digit: ebiten.NewImage(widget.ImageSide, widget.ImageSide),
@@ -151,7 +166,10 @@ func (g *Game) ModelReady(m *model.Model) {
 			return
 		}
 		g.models[kindIndex(k)] = m
+		g.ranks[kindIndex(k)] = widget.RankLatents(m)
+		g.state.SetLatent(k, m.Config.Latent)
 		g.state.SetReady(k)
+		g.relayout()
 		g.dirty = true
 	}
 }
@@ -191,24 +209,101 @@ func (g *Game) Message(data []byte) {
 			return
 		}
 		g.state.Command(c)
+		g.relayout()
 	})
 }
 
 // Pointer handles a pointer event from the page.
 func (g *Game) Pointer(p Pointer) {
 	g.post(func() {
+		if i, ok := g.drags[p.ID]; ok { // a slider follows its pointer until release
+			g.slide(i, p.X)
+			if p.Kind == PointerUp || p.Kind == PointerCancel {
+				delete(g.drags, p.ID)
+			}
+			return
+		}
 		in := g.hit(p.X, p.Y)
 		switch p.Kind {
 		case PointerDown:
+			if in.Action == widget.Slide {
+				g.drags[p.ID] = in.Slider
+				g.focus = in.Slider
+				g.slide(in.Slider, p.X)
+				return
+			}
 			g.taps.Down(p.ID, in)
 		case PointerUp:
 			if g.state.Apply(g.taps.Up(p.ID, in)) {
 				g.dirty = true
+				g.relayout()
 			}
 		case PointerCancel:
 			g.taps.Cancel(p.ID)
 		}
 	})
+}
+
+// slide sets slider i to the value under x.
+func (g *Game) slide(i int, x float64) {
+	if i < 0 || i >= len(g.layout.Sliders) {
+		return
+	}
+	g.setSlider(i, widget.SliderValue(i, g.layout.Sliders[i].Rect, x))
+}
+
+// setSlider sets slider i (0 the temperature, 1.. the ranked latent
+// dimensions) to v.
+func (g *Game) setSlider(i int, v float64) {
+	if i == 0 {
+		if g.state.SetTemperature(v) {
+			g.dirty = true
+		}
+		return
+	}
+	dim, latent := g.sliderDim(i)
+	if dim >= 0 && g.state.SetZ(latent, dim, v) {
+		g.dirty = true
+	}
+}
+
+// sliderDim returns the latent dimension of slider i ≥ 1 and the latent
+// size of the selected model, or -1 when its model is not loaded.
+func (g *Game) sliderDim(i int) (dim, latent int) {
+	k := kindIndex(g.state.Selection().Kind)
+	m, rank := g.models[k], g.ranks[k]
+	if m == nil || i-1 >= len(rank) {
+		return -1, 0
+	}
+	return rank[i-1], m.Config.Latent
+}
+
+// sliderValue returns slider i's current value.
+func (g *Game) sliderValue(i int) (float64, bool) {
+	if i == 0 {
+		return g.state.Temperature(), true
+	}
+	dim, _ := g.sliderDim(i)
+	if dim < 0 || !g.hasShown || dim >= len(g.z) {
+		return 0, false
+	}
+	return g.z[dim], true
+}
+
+// relayout lays the widget out again when the panel changed or a model
+// arrived (which names the sliders).
+func (g *Game) relayout() {
+	if g.w == 0 {
+		return
+	}
+	g.layout = widget.ComputeLayoutFor(g.w, g.h, g.scale, g.state.Controls(), g.state.Panel())
+	rank := g.ranks[kindIndex(g.state.Selection().Kind)]
+	for i := range g.layout.Sliders {
+		if i > 0 && i-1 < len(rank) {
+			g.layout.Sliders[i].Label = fmt.Sprintf("z%d", rank[i-1])
+		}
+	}
+	g.dirty = true
 }
 
 func kindIndex(k widget.Kind) int { return slices.Index(widget.Kinds[:], k) }
@@ -240,8 +335,12 @@ func (g *Game) Update() error {
 	for _, in := range keyIntents() {
 		g.state.Apply(in)
 	}
+	g.sliderKeys()
 	if g.state.Selection() != before {
 		g.dirty = true
+	}
+	if g.layout.Panel != g.state.Panel() || g.layout.Chooser == nil || (len(g.layout.Sliders) > 1 && g.layout.Sliders[1].Label == "z") {
+		g.relayout()
 	}
 
 	// Hover feedback for the mouse; touch screens simply never hover.
@@ -257,6 +356,11 @@ func (g *Game) Update() error {
 	}
 
 	g.decode()
+	if g.state.Panel() == widget.PanelInterpolate && len(g.frames) > 0 && g.hasShown {
+		if f := g.animFrame(); f != g.frame {
+			g.frame, g.dirty = f, true
+		}
+	}
 
 	if n := g.state.ErrorCount(); n != g.errorsPosted {
 		for _, msg := range g.state.ErrorsSince(g.errorsPosted) {
@@ -289,22 +393,87 @@ func keyIntents() []widget.Intent {
 	return ins
 }
 
-// decode runs the decoder when the selection differs from what is shown and
-// its model is ready: the main digit, timed, and for the CVAE the same z
-// under every label.
+// sliderKeys moves sliders with the arrow keys on the sliders panel: up and
+// down choose one, left and right move it. + and - change the temperature
+// on any panel.
+func (g *Game) sliderKeys() {
+	just := inpututil.IsKeyJustPressed
+	n := len(g.layout.Sliders)
+	if n > 0 {
+		switch {
+		case just(ebiten.KeyArrowUp):
+			g.focus, g.dirty = (g.focus+n-1)%n, true
+		case just(ebiten.KeyArrowDown):
+			g.focus, g.dirty = (g.focus+1)%n, true
+		}
+		for _, d := range []struct {
+			key  ebiten.Key
+			sign float64
+		}{{ebiten.KeyArrowLeft, -1}, {ebiten.KeyArrowRight, 1}} {
+			if just(d.key) || (ebiten.IsKeyPressed(d.key) && inpututil.KeyPressDuration(d.key) > 20 && inpututil.KeyPressDuration(d.key)%4 == 0) {
+				if v, ok := g.sliderValue(g.focus); ok {
+					g.setSlider(g.focus, v+d.sign*widget.SliderStep(g.focus))
+				}
+			}
+		}
+	}
+	for _, r := range ebiten.AppendInputChars(nil) {
+		switch r {
+		case '+', '=':
+			g.setSlider(0, g.state.Temperature()+widget.SliderStep(0))
+		case '-', '_':
+			g.setSlider(0, g.state.Temperature()-widget.SliderStep(0))
+		}
+	}
+}
+
+// framesPerCell is how many animation frames lie between two cells of the
+// interpolation strip; the strip's ten cells span the path.
+const framesPerCell = 4
+
+// animPeriod is one pass of the interpolation animation, there or back.
+const animPeriod = 2500 * time.Millisecond
+
+// animFrame returns the frame of the interpolation to show now: forth, then
+// back, so the digit morphs smoothly without a jump.
+func (g *Game) animFrame() int {
+	n := len(g.frames)
+	if n < 2 {
+		return 0
+	}
+	phase := float64(time.Since(g.animStart)%(2*animPeriod)) / float64(animPeriod) // 0..2
+	if phase > 1 {
+		phase = 2 - phase
+	}
+	return int(math.Round(phase * float64(n-1)))
+}
+
+// decode runs the decoder when the view differs from what is shown and its
+// model is ready: the main digit, timed, and what the panel needs besides:
+// for the CVAE's sample panel the same z under every label, for the
+// interpolation the frames of the path, for the grid its samples.
 func (g *Game) decode() {
-	sel := g.state.Selection()
+	view := g.state.View()
+	sel := view.Selection
 	m := g.models[kindIndex(sel.Kind)]
-	if m == nil || (g.hasShown && g.shown == sel) {
+	if m == nil || (g.hasShown && g.shown == view && g.shownN == len(g.layout.Grid)) {
 		return
 	}
-	z := sel.Z(m.Config.Latent)
+	latent := m.Config.Latent
+	zv := g.state.Z(latent)
+	view = g.state.View() // Z may have dropped a z of the wrong length
+	z := mat.NewDense(1, latent, zv)
 	start := time.Now()
 	x := m.Decode(z, sel.Labels())
 	g.decodeMs = millis(time.Since(start))
 	g.writeImage(g.digit, x.RawRowView(0))
 
-	if sel.Kind == widget.CVAE {
+	switch {
+	case view.Panel == widget.PanelInterpolate:
+		g.decodeInterpolation(m, sel, zv)
+	case view.Panel == widget.PanelGrid:
+		g.decodeGrid(m, sel, view.Temperature)
+	case sel.Kind == widget.CVAE && view.Panel == widget.PanelSample:
 		zs := mat.NewDense(widget.Digits, m.Config.Latent, nil)
 		labels := make([]int, widget.Digits)
 		for d := range labels {
@@ -319,8 +488,62 @@ func (g *Game) decode() {
 		}
 	}
 	g.z = append(g.z[:0], z.RawRowView(0)...)
-	g.shown, g.hasShown = sel, true
+	g.shown, g.shownN, g.hasShown = view, len(g.layout.Grid), true
 	g.undrawn, g.dirty = true, true
+}
+
+// decodeInterpolation decodes the slerp path from z to the z of the next
+// sample (seed+1 at the same temperature) in one batch.
+func (g *Game) decodeInterpolation(m *model.Model, sel widget.Selection, z []float64) {
+	latent := m.Config.Latent
+	next := widget.SeedZ(sel.Seed+1, latent, g.state.Temperature())
+	n := (widget.Digits-1)*framesPerCell + 1
+	zs := mat.NewDense(n, latent, nil)
+	for i := range n {
+		zs.SetRow(i, widget.Slerp(z, next, float64(i)/float64(n-1)))
+	}
+	xs := m.Decode(zs, repeatLabels(sel, n))
+	for len(g.frames) < n {
+		g.frames = append(g.frames, ebiten.NewImage(widget.ImageSide, widget.ImageSide))
+	}
+	for i := range n {
+		g.writeImage(g.frames[i], xs.RawRowView(i))
+	}
+	g.animStart, g.frame = time.Now(), 0
+}
+
+// decodeGrid decodes one sample per grid cell: seeds seed, seed+1, … at the
+// current temperature.
+func (g *Game) decodeGrid(m *model.Model, sel widget.Selection, temp float64) {
+	n := len(g.layout.Grid)
+	if n == 0 {
+		return
+	}
+	latent := m.Config.Latent
+	zs := mat.NewDense(n, latent, nil)
+	for i := range n {
+		zs.SetRow(i, widget.SeedZ(sel.Seed+uint64(i), latent, temp))
+	}
+	xs := m.Decode(zs, repeatLabels(sel, n))
+	for len(g.gridImgs) < n {
+		g.gridImgs = append(g.gridImgs, ebiten.NewImage(widget.ImageSide, widget.ImageSide))
+	}
+	for i := range n {
+		g.writeImage(g.gridImgs[i], xs.RawRowView(i))
+	}
+}
+
+// repeatLabels returns the labels of n rows of the selection: nil for the
+// VAE.
+func repeatLabels(sel widget.Selection, n int) []int {
+	if sel.Kind != widget.CVAE {
+		return nil
+	}
+	ls := make([]int, n)
+	for i := range ls {
+		ls[i] = sel.Digit
+	}
+	return ls
 }
 
 // millis returns d in milliseconds, rounded to microseconds.
@@ -347,8 +570,7 @@ func (g *Game) Layout(outsideWidth, outsideHeight int) (int, int) {
 	w, h := float64(outsideWidth), float64(outsideHeight)
 	if w != g.w || h != g.h || s != g.scale || g.layout.Chooser == nil {
 		g.w, g.h, g.scale = w, h, s
-		g.layout = widget.ComputeLayout(w, h, s)
-		g.dirty = true
+		g.relayout()
 	}
 	return int(w * s), int(h * s)
 }
@@ -373,8 +595,8 @@ func (g *Game) Draw(screen *ebiten.Image) {
 // publish sends the state report when it changed or a command asked.
 func (g *Game) publish() {
 	var z []float64
-	if g.hasShown && g.shown == g.state.Selection() {
-		z = g.z // else the z of the selection is not decoded yet
+	if g.hasShown && g.shown == g.state.View() {
+		z = g.z // else the z of the view is not decoded yet
 	}
 	r := g.state.Report(g.drawn, z, g.decodeMs, g.samples, g.layout)
 	data, err := json.Marshal(r)
