@@ -295,6 +295,8 @@ func testHostMessages(t *testing.T, bctx context.Context, base string) {
 	n = len(tb.messages())
 	post(`{target: "vaeplay", type: "set", panel: "draw"}`)
 	tb.waitMessages("an error answering panel draw", func(ms []Message) bool {
-		return slices.ContainsFunc(ms[n:], func(m Message) bool { return m.Type == "error" && strings.Contains(m.Message, "panel=draw is not available yet") })
+		return slices.ContainsFunc(ms[n:], func(m Message) bool {
+			return m.Type == "error" && strings.Contains(m.Message, "panel=draw is not available yet")
+		})
 	})
 }

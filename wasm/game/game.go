@@ -70,8 +70,8 @@ type Game struct {
 	models [len(widget.Kinds)]*model.Model
 	ranks  [len(widget.Kinds)][]int // latent dimensions by decoder use, per model
 	taps   widget.Taps
-	drags  map[int]int // slider held by each pointer
-	focus  int         // the slider arrow keys move
+	drags  map[int]int                // slider held by each pointer
+	focus  int                        // the slider arrow keys move
 	loaded struct{ got, total int64 } // bytes of weights fetched so far
 
 	// View: frame size in CSS pixels, device pixels per CSS pixel, layout.
