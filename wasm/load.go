@@ -3,10 +3,13 @@
 package main
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"sync"
 
 	"vaeplay/model"
+	"vaeplay/model/safetensors"
 	"vaeplay/wasm/game"
 	"vaeplay/wasm/widget"
 )
@@ -68,9 +71,47 @@ func loadModel(url string, progress func(got, total int64)) (*model.Model, error
 	}
 	m, _, err := model.Load(data)
 	if err != nil {
+		if t := truncation(data); t != "" {
+			return nil, fmt.Errorf("%s: %s (%w)", url, t, err)
+		}
 		return nil, fmt.Errorf("%s: %w", url, err)
 	}
 	return m, nil
+}
+
+// truncation says so when data is a safetensors file cut short, or returns
+// "". model.Load then reports offsets past the end of the data, while what
+// the reader needs to hear is that the upload or copy was cut.
+func truncation(data []byte) string {
+	if len(data) < 8 {
+		return ""
+	}
+	n := binary.LittleEndian.Uint64(data)
+	switch {
+	case n > safetensors.MaxHeaderSize:
+		return "" // not a length a writer produces: the file is not safetensors
+	case n > uint64(len(data)-8):
+		return fmt.Sprintf("the file is truncated: %d bytes, its header alone is %d", len(data), 8+n)
+	}
+	var header map[string]json.RawMessage
+	if json.Unmarshal(data[8:8+n], &header) != nil {
+		return ""
+	}
+	var end uint64 // where the tensors' data ends
+	for name, raw := range header {
+		var t struct {
+			Offsets []uint64 `json:"data_offsets"`
+		}
+		if name == "__metadata__" || json.Unmarshal(raw, &t) != nil || len(t.Offsets) != 2 {
+			continue
+		}
+		end = max(end, t.Offsets[1])
+	}
+	// A bound keeps the sum below from overflowing on absurd offsets.
+	if have := uint64(len(data)) - 8 - n; end > have && end <= maxWeights {
+		return fmt.Sprintf("the file is truncated: %d bytes, its header describes %d", len(data), 8+n+end)
+	}
+	return ""
 }
 
 // progress sums the download progress of several files for the game.
