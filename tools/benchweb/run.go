@@ -198,11 +198,19 @@ type sizes struct {
 
 func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error) {
 	var sz sizes
+	// The smallest Ebiten program, to weigh Ebiten itself.
+	floor := filepath.Join(tmp, "ebitenfloor.wasm")
+	build := exec.Command(goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", floor, "./tools/benchweb/ebitenfloor")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building ebitenfloor: %w\n%s", err, out)
+	}
 	for _, f := range []struct{ name, path string }{
 		{"main.wasm (widget)", filepath.Join(o.site, "main.wasm")},
 		{"weights/vae.safetensors", filepath.Join(o.site, "weights", "vae.safetensors")},
 		{"weights/cvae.safetensors", filepath.Join(o.site, "weights", "cvae.safetensors")},
 		{"bench.wasm (model package alone)", filepath.Join(benchDir, "bench.wasm")},
+		{"ebitenfloor.wasm (smallest Ebiten program)", floor},
 	} {
 		data, err := os.ReadFile(f.path)
 		if err != nil {
@@ -251,7 +259,7 @@ func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error)
 
 	// A build with its symbols, to see what the widget's bytes are made of.
 	full := filepath.Join(tmp, "widget-symbols.wasm")
-	build := exec.Command(goCmd, "build", "-trimpath", "-o", full, "./wasm")
+	build = exec.Command(goCmd, "build", "-trimpath", "-o", full, "./wasm")
 	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building ./wasm with symbols: %w\n%s", err, out)
