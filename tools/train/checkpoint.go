@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -20,6 +21,20 @@ type recipe struct {
 	LR    float64 `json:"lr"`
 	Seed  uint64  `json:"seed"`
 	Limit int     `json:"limit"`
+}
+
+// check reports the first setting that cannot train: they come from flags
+// or from a checkpoint file, and a zero batch would divide by zero.
+func (r recipe) check() error {
+	switch {
+	case r.Batch < 1:
+		return fmt.Errorf("-batch %d: want at least 1", r.Batch)
+	case !(r.LR > 0) || math.IsInf(r.LR, 0):
+		return fmt.Errorf("-lr %v: want a positive number", r.LR)
+	case r.Limit < 0:
+		return fmt.Errorf("-limit %d: want 0 (all images) or more", r.Limit)
+	}
+	return nil
 }
 
 func (r recipe) apply(o options) options {
@@ -78,9 +93,15 @@ type checkpoint struct {
 	AdamSteps int    `json:"adam_steps"`
 }
 
-// save writes the checkpoint: float64 weights, Adam's moments as tensors
-// named optim.m.<param> and optim.v.<param>, and the rest as JSON.
+// save writes the checkpoint to path, replacing any earlier one only once
+// the new one is complete.
 func (s *state) save(path string) error {
+	return atomicfile.Write(path, s.encode)
+}
+
+// encode writes the checkpoint: float64 weights, Adam's moments as tensors
+// named optim.m.<param> and optim.v.<param>, and the rest as JSON.
+func (s *state) encode(w io.Writer) error {
 	noise, err := s.noise.MarshalBinary()
 	if err != nil {
 		return err
@@ -97,10 +118,7 @@ func (s *state) save(path string) error {
 				safetensors.Tensor{Name: model.OptimPrefix + "v." + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.opt.V[i]})
 		}
 	}
-	meta := model.Metadata{"train": string(train)}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		return model.SaveCheckpoint(w, s.model, meta, extra)
-	})
+	return model.SaveCheckpoint(w, s.model, model.Metadata{"train": string(train)}, extra)
 }
 
 // loadCheckpoint reads what save wrote.
@@ -109,19 +127,40 @@ func loadCheckpoint(path string) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
 	}
-	m, meta, extra, err := model.LoadCheckpoint(data)
+	s, err := parseCheckpoint(data)
 	if err != nil {
 		return nil, fmt.Errorf("resume %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// parseCheckpoint decodes a checkpoint file's bytes and checks that the
+// state in it is one a run could have saved.
+func parseCheckpoint(data []byte) (*state, error) {
+	m, meta, extra, err := model.LoadCheckpoint(data)
+	if err != nil {
+		return nil, err
 	}
 	s := &state{model: m}
 	c := checkpoint{state: s}
 	if err := json.NewDecoder(bytes.NewReader([]byte(meta["train"]))).Decode(&c); err != nil {
-		return nil, fmt.Errorf("resume %s: not a training checkpoint (metadata \"train\": %v)", path, err)
+		return nil, fmt.Errorf("not a training checkpoint (metadata \"train\": %v)", err)
+	}
+	if err := c.Recipe.check(); err != nil {
+		return nil, fmt.Errorf("recipe: %w", err)
+	}
+	switch {
+	case s.Epoch < 0 || s.Batch < 0 || c.AdamSteps < 0:
+		return nil, fmt.Errorf("negative progress (epoch %d, batch %d, Adam step %d)", s.Epoch, s.Batch, c.AdamSteps)
+	case len(s.History) != s.Epoch:
+		return nil, fmt.Errorf("%d epochs done but %d in the history", s.Epoch, len(s.History))
+	case math.IsNaN(s.LossSum) || math.IsInf(s.LossSum, 0):
+		return nil, fmt.Errorf("training loss so far is %v", s.LossSum)
 	}
 	s.recipe = c.Recipe
 	s.noise = new(rand.PCG)
 	if err := s.noise.UnmarshalBinary(c.Noise); err != nil {
-		return nil, fmt.Errorf("resume %s: noise state: %w", path, err)
+		return nil, fmt.Errorf("noise state: %w", err)
 	}
 	s.opt = model.NewAdam(c.Recipe.LR)
 	s.opt.Steps = c.AdamSteps
@@ -135,7 +174,7 @@ func loadCheckpoint(path string) (*state, error) {
 		for _, p := range m.Params() {
 			mom, vel := byName[model.OptimPrefix+"m."+p.Name], byName[model.OptimPrefix+"v."+p.Name]
 			if len(mom) != len(p.Data) || len(vel) != len(p.Data) {
-				return nil, fmt.Errorf("resume %s: optimizer state for %s missing or misshapen", path, p.Name)
+				return nil, fmt.Errorf("optimizer state for %s missing or misshapen", p.Name)
 			}
 			s.opt.M = append(s.opt.M, mom)
 			s.opt.V = append(s.opt.V, vel)

@@ -59,6 +59,12 @@ func logPath(out string) string { return strings.TrimSuffix(out, ".safetensors")
 
 // run trains as opts say, printing one line per epoch to w.
 func run(ctx context.Context, opts options, w io.Writer) error {
+	if opts.epochs < 1 {
+		return fmt.Errorf("-epochs %d: want at least 1", opts.epochs)
+	}
+	if err := (recipe{Batch: opts.batch, LR: opts.lr, Limit: opts.limit}).check(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(opts.out), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
