@@ -44,5 +44,15 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	// The rename lives in the folder: sync it too, or a power cut may bring
+	// back the old file after Write reported the new one.
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("write %s: sync folder: %w", path, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("write %s: sync folder: %w", path, err)
+	}
 	return nil
 }
