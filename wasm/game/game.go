@@ -77,6 +77,7 @@ type Game struct {
 	// View: frame size in CSS pixels, device pixels per CSS pixel, layout.
 	w, h, scale float64
 	layout      widget.Layout
+	layoutKind  widget.Kind // the model whose ranking names the sliders
 	hover       widget.Intent
 	banner      widget.Rect // where the error banner was last drawn
 	fonts       *fonts
@@ -297,7 +298,8 @@ func (g *Game) relayout() {
 		return
 	}
 	g.layout = widget.ComputeLayoutFor(g.w, g.h, g.scale, g.state.Controls(), g.state.Panel())
-	rank := g.ranks[kindIndex(g.state.Selection().Kind)]
+	g.layoutKind = g.state.Selection().Kind
+	rank := g.ranks[kindIndex(g.layoutKind)]
 	for i := range g.layout.Sliders {
 		if i > 0 && i-1 < len(rank) {
 			g.layout.Sliders[i].Label = fmt.Sprintf("z%d", rank[i-1])
@@ -339,7 +341,8 @@ func (g *Game) Update() error {
 	if g.state.Selection() != before {
 		g.dirty = true
 	}
-	if g.layout.Panel != g.state.Panel() || g.layout.Chooser == nil || (len(g.layout.Sliders) > 1 && g.layout.Sliders[1].Label == "z") {
+	// The sliders name the dimensions of the selected model's ranking.
+	if g.layout.Panel != g.state.Panel() || g.layout.Chooser == nil || g.layoutKind != g.state.Selection().Kind {
 		g.relayout()
 	}
 
