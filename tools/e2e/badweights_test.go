@@ -271,3 +271,73 @@ func TestBadWeights(t *testing.T) {
 		})
 	}
 }
+
+// TestBadMessages posts messages to the widget that its JavaScript side must
+// survive before the Go parser sees them (a cycle and a BigInt, which
+// JSON.stringify throws on; a buffer, which it turns into {}), along with
+// malformed commands and messages that are not the widget's business. Each
+// malformed command adds one error; the rest are ignored; the widget keeps
+// its state and still obeys a good command afterwards.
+func TestBadMessages(t *testing.T) {
+	base := serve(t, siteDir(t))
+	tb := openTab(t, startBrowser(t))
+	tb.navigate(base + "embed.html?seed=1&digit=2")
+	before := tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
+	checkReady(t, before)
+
+	cases := []struct {
+		js   string // an expression for the message
+		want string // substring of its error; "" when it must be ignored
+	}{
+		{`(() => { const o = {target: "vaeplay", type: "set"}; o.self = o; return o; })()`, "JSON"},
+		{`({target: "vaeplay", type: "set", seed: 10n})`, "JSON"},
+		{`({target: "vaeplay", type: "sample", data: new ArrayBuffer(8)})`, `unknown field "data"`},
+		{`({target: "vaeplay", type: "set", digit: "x".repeat(100)})`, "digit"},
+		{`({target: "vaeplay", type: "set", seed: -1})`, "seed -1"},
+		{`({target: "vaeplay"})`, `missing field "type"`},
+		{`({target: "vaeplay", type: "set", model: null})`, "model null"},
+		{`"vaeplay"`, ""},
+		{`({target: "someone-else", type: "set", digit: 3})`, ""},
+		{`null`, ""},
+	}
+	var post strings.Builder
+	want := 0
+	for _, c := range cases {
+		fmt.Fprintf(&post, "window.postMessage(%s, \"*\");\n", c.js)
+		if c.want != "" {
+			want++
+		}
+	}
+	var ok bool
+	if err := tb.eval(`JSON.stringify((() => {`+post.String()+`return true; })())`, &ok); err != nil || !ok {
+		t.Fatalf("posting the messages: %v", err)
+	}
+	s := tb.waitState(fmt.Sprintf("%d errors", want), actionTimeout, true, func(s *State) bool { return len(s.Errors) >= want })
+	for _, c := range cases {
+		if c.want != "" && !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, c.want) }) {
+			t.Errorf("message %s: no error containing %q; errors: %q", c.js, c.want, s.Errors)
+		}
+	}
+	var shown []string
+	for _, e := range s.Errors {
+		if len(e) > 200 {
+			e = fmt.Sprintf("%s… (%d bytes)", e[:200], len(e))
+		}
+		shown = append(shown, e)
+	}
+	t.Logf("%d messages, %d errors:\n%s", len(cases), len(s.Errors), strings.Join(shown, "\n"))
+	if s.Status != "ready" || s.Model != before.Model || s.Digit != before.Digit || s.Seed != before.Seed || s.Samples != before.Samples {
+		t.Errorf("after malformed messages: status %q model %q digit %d seed %v samples %d, want them unchanged from %q %q %d %v %d",
+			s.Status, s.Model, s.Digit, s.Seed, s.Samples, before.Status, before.Model, before.Digit, before.Seed, before.Samples)
+	}
+
+	time.Sleep(500 * time.Millisecond) // a late error would show now
+	if s, _ := tb.state(); s != nil && len(s.Errors) != want {
+		t.Errorf("%d errors, want one per malformed command (%d): %q", len(s.Errors), want, s.Errors)
+	}
+	if err := tb.eval(`JSON.stringify((() => { window.postMessage({target: "vaeplay", type: "set", digit: 3, seed: 5}, "*"); return true; })())`, &ok); err != nil {
+		t.Fatal(err)
+	}
+	s = tb.waitState("digit 3 seed 5 after a good command", actionTimeout, true, func(s *State) bool { return s.Digit == 3 && s.Seed == 5 })
+	tb.waitPixels("digit area after the good command", s.Layout.Digit, notBlank)
+}
