@@ -17,11 +17,17 @@ go=${GO:-go}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# go test -list prints a package's matching names, then its "ok <package>" line.
-targets=$("$go" test -list '^Fuzz' ./... | awk '
+# go test -list prints a package's matching names, then its "ok <package>"
+# line. A package that does not build would hide its targets: stop instead.
+if ! "$go" test -list '^Fuzz' ./... >"$log" 2>&1; then
+	echo "fuzz: go test -list failed:" >&2
+	cat "$log" >&2
+	exit 1
+fi
+targets=$(awk '
 	/^Fuzz/ { names[n++] = $1; next }
 	/^ok /  { for (i = 0; i < n; i++) print $2, names[i]; n = 0 }
-')
+' "$log")
 if [ -z "$targets" ]; then
 	echo "fuzz: no fuzz targets found" >&2
 	exit 1
@@ -41,7 +47,7 @@ echo "$targets" | {
 		# The fuzzer reports progress as "fuzz: elapsed: 3s, execs: 1234 (411/sec), new interesting: 5 (total: 20)".
 		execs=$(sed -n 's/.*execs: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 		interesting=$(sed -n 's/.*new interesting: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
-		printf '%-32s %-14s %s execs in %s, %s new interesting, %s\n' \
+		printf '%-28s %-20s %s execs in %s, %s new interesting, %s\n' \
 			"$pkg" "$target" "${execs:-?}" "$fuzztime" "${interesting:-?}" "$status"
 		if [ "$status" = FAILED ]; then
 			sed 's/^/    /' "$log"
