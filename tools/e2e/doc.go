@@ -4,6 +4,11 @@
 // contract from the outside, the way a tutorial page would use it: the
 // window.vaeplay state, the layout rectangles, clicks, keys, the chooser,
 // bad URL parameters, and the postMessage protocol of index.html.
+// TestBadWeights feeds the widget broken weights files through weights=
+// (truncated, wrong shapes, NaN, a wrong dtype, a 2^60 header length, an
+// HTML 404 page, another origin without CORS) and TestBadMessages malformed
+// postMessage commands: each must be named in an error while the widget keeps
+// drawing.
 //
 // Run it with
 //
