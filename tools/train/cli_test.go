@@ -292,8 +292,8 @@ func started(t *testing.T, bin string, args ...string) (*exec.Cmd, <-chan string
 	return cmd, lines, &stderr
 }
 
-// waitLine reads lines until one starts with prefix.
-func waitLine(t *testing.T, lines <-chan string, prefix string) {
+// waitLine reads lines until one starts with prefix and returns it.
+func waitLine(t *testing.T, lines <-chan string, prefix string) string {
 	t.Helper()
 	timeout := time.After(2 * time.Minute)
 	for {
@@ -303,7 +303,7 @@ func waitLine(t *testing.T, lines <-chan string, prefix string) {
 				t.Fatalf("output ended before a line starting %q", prefix)
 			}
 			if strings.HasPrefix(l, prefix) {
-				return
+				return l
 			}
 		case <-timeout:
 			t.Fatalf("no line starting %q within 2 minutes", prefix)
@@ -324,6 +324,19 @@ func waitTempFile(dir string, within time.Duration) bool {
 		time.Sleep(200 * time.Microsecond)
 	}
 	return false
+}
+
+// epochTime reads the duration of an epoch from its line in the output,
+// so that a signal meant for the middle of the next epoch lands there on a
+// fast machine or a busy one.
+func epochTime(t *testing.T, line string) time.Duration {
+	t.Helper()
+	_, after, ok := strings.Cut(line, " epoch_s ")
+	d, err := time.ParseDuration(strings.TrimSpace(after) + "s")
+	if !ok || err != nil {
+		t.Fatalf("no epoch_s in %q", line)
+	}
+	return d
 }
 
 // params loads the weights at path.
@@ -387,12 +400,10 @@ func TestInterruptThenResume(t *testing.T) {
 			}
 		}, 1},
 		{"during epoch 2", func(t *testing.T, lines <-chan string, dir string) {
-			waitLine(t, lines, "epoch 1 ")
-			time.Sleep(300 * time.Millisecond)
+			time.Sleep(epochTime(t, waitLine(t, lines, "epoch 1 ")) / 2)
 		}, 1},
 		{"twice during epoch 2", func(t *testing.T, lines <-chan string, dir string) {
-			waitLine(t, lines, "epoch 1 ")
-			time.Sleep(200 * time.Millisecond)
+			time.Sleep(epochTime(t, waitLine(t, lines, "epoch 1 ")) / 3)
 		}, 2},
 	}
 	for _, mo := range moments {
