@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Command is one request from the embedding page, sent with postMessage as
@@ -42,7 +43,13 @@ func ParseCommand(data []byte) (Command, error) {
 	if err != nil {
 		q := string(data)
 		if len(q) > maxQuoted {
-			q = q[:maxQuoted] + "…"
+			// Cut at a character boundary: half a character would make the
+			// error invalid UTF-8.
+			cut := maxQuoted
+			for cut > 0 && !utf8.RuneStart(q[cut]) {
+				cut--
+			}
+			q = q[:cut] + "…"
 		}
 		return Command{}, fmt.Errorf("message %s: %w", q, err)
 	}
