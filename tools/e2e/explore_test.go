@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -23,7 +25,14 @@ type ExploreState struct {
 	Controls    string  `json:"controls"`
 	ExplicitZ   bool    `json:"explicitZ"`
 	Permalink   string  `json:"permalink"`
-	Layout      struct {
+	Draw        struct {
+		Strokes int     `json:"strokes"`
+		Encodes int     `json:"encodes"`
+		Nats    float64 `json:"nats"`
+	} `json:"draw"`
+	Layout struct {
+		Pad     Rect     `json:"pad"`
+		Clear   Rect     `json:"clear"`
 		Digit   Rect     `json:"digit"`
 		Row     Rect     `json:"row"`
 		Tabs    []Button `json:"tabs"`
@@ -91,6 +100,7 @@ func TestExplore(t *testing.T) {
 		testPermalink(t, bctx, link, linked)
 	})
 	t.Run("panels", func(t *testing.T) { testPanels(t, bctx, base) })
+	t.Run("draw", func(t *testing.T) { testDraw(t, bctx, base) })
 	t.Run("host messages", func(t *testing.T) { testHostMessages(t, bctx, base) })
 }
 
@@ -221,14 +231,14 @@ func testPanels(t *testing.T, bctx context.Context, base string) {
 	// Minimal controls: no chooser, no tabs; a panel that is not built yet
 	// is named, not ignored.
 	tb2 := openTab(t, bctx)
-	tb2.navigate(base + "embed.html?digit=8&seed=3&controls=minimal&panel=draw")
+	tb2.navigate(base + "embed.html?digit=8&seed=3&controls=minimal&panel=map")
 	tb2.waitState(`status "ready"`, loadTimeout, true, func(s *State) bool { return s.Status == "ready" })
 	s = tb2.explore()
 	if len(s.State.Layout.Chooser) != 0 || len(s.Layout.Tabs) != 0 {
 		t.Errorf("controls=minimal shows %d chooser buttons and %d tabs", len(s.State.Layout.Chooser), len(s.Layout.Tabs))
 	}
-	if !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, "panel=draw is not available yet") }) {
-		t.Errorf("panel=draw: errors %q, want one saying it is not available yet", s.Errors)
+	if !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, "panel=map is not available yet") }) {
+		t.Errorf("panel=map: errors %q, want one saying it is not available yet", s.Errors)
 	}
 	tb2.waitPixels("the digit with minimal controls", s.Layout.Digit, notBlank)
 	keepShot(t, tb2, "minimal")
@@ -293,10 +303,86 @@ func testHostMessages(t *testing.T, bctx context.Context, base string) {
 		}
 	}
 	n = len(tb.messages())
-	post(`{target: "vaeplay", type: "set", panel: "draw"}`)
-	tb.waitMessages("an error answering panel draw", func(ms []Message) bool {
+	post(`{target: "vaeplay", type: "set", panel: "map"}`)
+	tb.waitMessages("an error answering panel map", func(ms []Message) bool {
 		return slices.ContainsFunc(ms[n:], func(m Message) bool {
-			return m.Type == "error" && strings.Contains(m.Message, "panel=draw is not available yet")
+			return m.Type == "error" && strings.Contains(m.Message, "panel=map is not available yet")
 		})
 	})
+}
+
+// touchStroke draws a stroke through points with touch events, as a finger
+// does: start, moves, end.
+func (tb *tab) touchStroke(pts [][2]float64) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, actionTimeout)
+	defer cancel()
+	at := func(p [2]float64) []*input.TouchPoint {
+		return []*input.TouchPoint{{X: p[0], Y: p[1]}}
+	}
+	steps := []input.DispatchTouchEventParams{{Type: input.DispatchTouchEventTypeTouchStart, TouchPoints: at(pts[0])}}
+	for _, p := range pts[1:] {
+		steps = append(steps, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchMove, TouchPoints: at(p)})
+	}
+	steps = append(steps, input.DispatchTouchEventParams{Type: input.DispatchTouchEventTypeTouchEnd, TouchPoints: []*input.TouchPoint{}})
+	for _, st := range steps {
+		if _, err := chromedp.Call(ctx, input.DispatchTouchEvent, st); err != nil {
+			tb.t.Fatalf("touch %s: %v", st.Type, err)
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+}
+
+// line returns n+1 points from a to b.
+func line(ax, ay, bx, by float64, n int) [][2]float64 {
+	ps := make([][2]float64, n+1)
+	for i := range ps {
+		f := float64(i) / float64(n)
+		ps[i] = [2]float64{ax + f*(bx-ax), ay + f*(by-ay)}
+	}
+	return ps
+}
+
+// testDraw draws with touch events on the draw panel: a vertical stroke
+// (a "1") is encoded, reconstructed and scores as more typical than a filled
+// square.
+func testDraw(t *testing.T, bctx context.Context, base string) {
+	tb := openTab(t, bctx)
+	if _, err := chromedp.Call(tb.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 1}); err != nil {
+		t.Fatalf("enabling touch: %v", err)
+	}
+	tb.navigate(base + "embed.html?digit=1&seed=2&panel=draw")
+	tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
+	s := tb.explore()
+	pad := s.Layout.Pad
+	if !pad.inside(viewW, viewH) || pad.W < 100 {
+		t.Fatalf("pad %+v", pad)
+	}
+	before := tb.waitPixels("the digit before drawing", s.Layout.Digit, notBlank)
+
+	tb.touchStroke(line(pad.X+0.52*pad.W, pad.Y+0.15*pad.H, pad.X+0.48*pad.W, pad.Y+0.85*pad.H, 12))
+	tb.waitState("an encode after the stroke", actionTimeout, false, func(*State) bool { return tb.explore().Draw.Encodes >= 1 })
+	s = tb.explore()
+	one := s.Draw.Nats
+	if !s.ExplicitZ || s.Draw.Strokes != 1 || one <= 0 {
+		t.Errorf("after one stroke: explicitZ %v strokes %d nats %v", s.ExplicitZ, s.Draw.Strokes, one)
+	}
+	tb.waitPixels("the reconstruction", s.Layout.Digit, changedFrom(before), before)
+	keepShot(t, tb, "draw")
+
+	tb.click(s.Layout.Clear.center())
+	tb.waitState("a clear pad", actionTimeout, false, func(*State) bool { return tb.explore().Draw.Strokes == 0 })
+	// A filled square: close horizontal strokes.
+	const rows = 14
+	for i := range rows {
+		y := pad.Y + pad.H*(0.2+0.6*float64(i)/(rows-1))
+		tb.touchStroke(line(pad.X+0.2*pad.W, y, pad.X+0.8*pad.W, y, 3))
+	}
+	tb.waitState("an encode of the square", actionTimeout, false, func(*State) bool { return tb.explore().Draw.Encodes >= 1+rows })
+	square := tb.explore().Draw.Nats
+	t.Logf("a drawn 1 scores %.1f nats (negative ELBO), a filled square %.1f", one, square)
+	if !(one < square) {
+		t.Errorf("the 1 scores %.1f nats, the square %.1f: want the 1 more typical (lower)", one, square)
+	}
+	keepShot(t, tb, "draw-square")
 }

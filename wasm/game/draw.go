@@ -243,6 +243,9 @@ func (g *Game) draw(screen *ebiten.Image) {
 		g.drawStrip(p)
 	case widget.PanelGrid:
 		g.drawGrid(p)
+	case widget.PanelDraw:
+		g.drawPad(p)
+		g.drawDigit(p)
 	default:
 		g.drawDigit(p)
 		g.drawRow(p)
@@ -362,6 +365,77 @@ func (g *Game) drawStrip(p painter) {
 	}
 }
 
+// drawPad draws the drawing pad with its strokes, the drawing as the model
+// reads it (28×28, normalized as MNIST was), the clear button and the score.
+func (g *Game) drawPad(p painter) {
+	l := g.layout
+	pad, d := l.Pad, l.Digit
+	if pad.W <= 0 {
+		return
+	}
+	small := p.face(0.85*l.Font, false)
+	bold := p.face(0.85*l.Font, true)
+	capY := pad.Y - l.Line/2 - 2
+	p.text("Draw a digit here", bold, pad.X, capY, text.AlignStart, textColor)
+	label := "Encoded and decoded"
+	if sel := g.state.Selection(); sel.Kind == widget.CVAE {
+		label = fmt.Sprintf("Read as a %d, decoded", sel.Digit)
+	}
+	p.text(label, bold, d.X, capY, text.AlignStart, textColor)
+
+	edge, w := borderColor, 1.0
+	if g.hover.Action == widget.Pen || len(g.pens) > 0 {
+		edge, w = accentColor, 2
+	}
+	p.ring(inset(pad, -w), 3+w, w, edge, cardColor)
+	// The strokes: round-capped segments, without antialiasing, which a
+	// software GL draws quickly.
+	width := float32(0.07 * pad.W * p.scale)
+	px := func(q widget.Point) (float32, float32) {
+		return float32((pad.X + q.X*pad.W) * p.scale), float32((pad.Y + q.Y*pad.H) * p.scale)
+	}
+	for _, s := range g.drawing.Strokes() {
+		for j, q := range s {
+			x1, y1 := px(q)
+			if j > 0 {
+				x0, y0 := px(s[j-1])
+				vector.StrokeLine(p.dst, x0, y0, x1, y1, width, inkColor, false)
+			}
+			vector.DrawFilledCircle(p.dst, x1, y1, width/2, inkColor, false)
+		}
+	}
+	if g.drawing.Empty() {
+		for i, line := range p.wrap("Draw with the mouse, a finger or a pen; lift to encode.", small, 0.8*pad.W, 3) {
+			p.text(line, small, pad.X+pad.W/2, pad.Y+pad.H/2+float64(i-1)*l.Line, text.AlignCenter, mutedColor)
+		}
+	} else if g.hasEncoded { // what the model read: the normalized 28×28
+		thumb := widget.Rect{X: pad.X + pad.W - 56 - 6, Y: pad.Y + 6, W: 56, H: 56}
+		p.ring(inset(thumb, -1), 2, 1, borderColor, cardColor)
+		p.image(g.seen, thumb)
+	}
+
+	c := l.Clear
+	cedge := borderColor
+	if g.hover.Action == widget.ClearPad {
+		cedge = accentColor
+	}
+	p.ring(c, 5, 1, cedge, cardColor)
+	p.text("clear", small, c.X+c.W/2, c.Y+c.H/2, text.AlignCenter, textColor)
+
+	y := d.Y + d.H + l.Line/2 + 4
+	if g.hasEncoded {
+		verdict := "typical"
+		switch {
+		case g.padReport.Nats > 250:
+			verdict = "very unusual"
+		case g.padReport.Nats > 160:
+			verdict = "unusual"
+		}
+		p.text(fmt.Sprintf("−ELBO %.1f nats: %s", g.padReport.Nats, verdict), bold, d.X, y, text.AlignStart, textColor)
+		p.text("test digits average ≈ 100; lower is more typical", small, d.X, y+l.Line, text.AlignStart, mutedColor)
+	}
+}
+
 // drawGrid draws consecutive samples, each a button that picks its seed.
 func (g *Game) drawGrid(p painter) {
 	l, sel := g.layout, g.state.Selection()
@@ -419,7 +493,7 @@ func (g *Game) drawDigit(p painter) {
 		return
 	}
 	edge, w := borderColor, 1.0
-	if g.hover.Action == widget.Sample {
+	if g.hover.Action == widget.Sample && l.Panel != widget.PanelDraw {
 		edge, w = accentColor, 2
 	}
 	p.ring(inset(d, -w), 3+w, w, edge, cardColor)

@@ -71,6 +71,7 @@ type Game struct {
 	ranks  [len(widget.Kinds)][]int // latent dimensions by decoder use, per model
 	taps   widget.Taps
 	drags  map[int]int                // slider held by each pointer
+	pens   map[int]bool               // pointers drawing on the pad
 	focus  int                        // the slider arrow keys move
 	loaded struct{ got, total int64 } // bytes of weights fetched so far
 
@@ -102,6 +103,15 @@ type Game struct {
 	animStart time.Time
 	gridImgs  []*ebiten.Image
 
+	// The draw panel: the strokes, the drawing as the model reads it, and
+	// what the last encode made of it.
+	drawing    widget.Drawing
+	strokes    int
+	seen       *ebiten.Image // the 28×28 raster of the drawing
+	encoded    widget.Selection
+	hasEncoded bool
+	padReport  widget.DrawReport
+
 	// Drawing and reporting.
 	dirty        bool // the screen needs drawing
 	undrawn      bool // a decoded digit waits to be drawn
@@ -127,9 +137,11 @@ func New(opt widget.Options, errs []error, hooks Hooks) (*Game, error) {
 		fonts: f,
 		masks: make(map[int]*mask),
 		drags: make(map[int]int),
+		pens:  make(map[int]bool),
 		scale: 1,
 		dirty: true,
 		digit: ebiten.NewImage(widget.ImageSide, widget.ImageSide),
+		seen:  ebiten.NewImage(widget.ImageSide, widget.ImageSide),
 		pix:   make([]byte, 4*widget.ImageSide*widget.ImageSide),
 	}
 	for i := range g.row {
@@ -224,9 +236,30 @@ func (g *Game) Pointer(p Pointer) {
 			}
 			return
 		}
+		if g.pens[p.ID] { // a stroke follows its pointer until release
+			g.pen(p.X, p.Y, false)
+			if p.Kind == PointerUp || p.Kind == PointerCancel {
+				delete(g.pens, p.ID)
+				g.drawing.End()
+				g.encode()
+			}
+			return
+		}
 		in := g.hit(p.X, p.Y)
 		switch p.Kind {
 		case PointerDown:
+			if in.Action == widget.Pen {
+				g.pens[p.ID] = true
+				g.strokes++
+				g.pen(p.X, p.Y, true)
+				return
+			}
+			if in.Action == widget.ClearPad {
+				g.drawing.Clear()
+				g.strokes, g.hasEncoded, g.padReport.Nats = 0, false, 0
+				g.dirty = true
+				return
+			}
 			if in.Action == widget.Slide {
 				g.drags[p.ID] = in.Slider
 				g.focus = in.Slider
@@ -243,6 +276,39 @@ func (g *Game) Pointer(p Pointer) {
 			g.taps.Cancel(p.ID)
 		}
 	})
+}
+
+// pen adds the point (x, y) in CSS pixels to the drawing.
+func (g *Game) pen(x, y float64, start bool) {
+	pad := g.layout.Pad
+	if pad.W <= 0 {
+		return
+	}
+	g.drawing.Add(widget.Point{X: (x - pad.X) / pad.W, Y: (y - pad.Y) / pad.H}, start)
+	g.dirty = true
+}
+
+// encode encodes the drawing with the selected model (under the selected
+// digit for the CVAE), makes its μ the current z, so the reconstruction is
+// the digit decoded from z, and keeps its score.
+func (g *Game) encode() {
+	sel := g.state.Selection()
+	m := g.models[kindIndex(sel.Kind)]
+	x := g.drawing.Raster()
+	if m == nil || x == nil {
+		return
+	}
+	g.writeImage(g.seen, x)
+	enc, err := widget.Encode(m, x, sel.Digit)
+	if err != nil {
+		g.state.Fail(fmt.Errorf("encoding the drawing: %w", err))
+		return
+	}
+	g.state.SetExplicitZ(enc.Mu)
+	g.encoded, g.hasEncoded = sel, true
+	g.padReport.Encodes++
+	g.padReport.Nats = math.Round(enc.Nats*10) / 10
+	g.dirty = true
 }
 
 // slide sets slider i to the value under x.
@@ -358,6 +424,15 @@ func (g *Game) Update() error {
 		}
 	}
 
+	// Choosing another digit or model encodes the drawing again, under the
+	// new label: the style of the drawing, written as another digit.
+	if g.state.Panel() == widget.PanelDraw && g.hasEncoded && g.encoded != g.state.Selection() && len(g.pens) == 0 {
+		sel := g.state.Selection()
+		if g.encoded.Kind != sel.Kind || g.encoded.Digit != sel.Digit {
+			g.encode()
+		}
+		g.encoded = sel
+	}
 	g.decode()
 	if g.state.Panel() == widget.PanelInterpolate && len(g.frames) > 0 && g.hasShown {
 		if f := g.animFrame(); f != g.frame {
@@ -602,6 +677,8 @@ func (g *Game) publish() {
 		z = g.z // else the z of the view is not decoded yet
 	}
 	r := g.state.Report(g.drawn, z, g.decodeMs, g.samples, g.layout)
+	r.Draw = g.padReport
+	r.Draw.Strokes = g.strokes
 	data, err := json.Marshal(r)
 	if err != nil { // cannot happen: the report holds no NaN or Inf
 		g.state.Fail(fmt.Errorf("state report: %w", err))

@@ -55,7 +55,7 @@ func TestParseCommand(t *testing.T) {
 		{data: `{"target":"vaeplay","type":"set","z":[null]}`, err: `z entry 1 null`},
 		{data: `{"target":"vaeplay","type":"set","temperature":5}`, err: "temperature 5: want a number 0.1..2"},
 		{data: `{"target":"vaeplay","type":"set","temperature":"hot"}`, err: `temperature "hot"`},
-		{data: `{"target":"vaeplay","type":"set","panel":"draw"}`, err: "panel=draw is not available yet"},
+		{data: `{"target":"vaeplay","type":"set","panel":"map"}`, err: "panel=map is not available yet"},
 		{data: `{"target":"vaeplay","type":"set","panel":"tabs"}`, err: `panel "tabs": want one of`},
 		{data: `{"target":"vaeplay","type":"set","panel":3}`, err: `panel 3: want a string`},
 		{data: `{"target":"vaeplay","type":"set","digit":10}`, err: "digit 10: want an integer 0..9"},

@@ -31,6 +31,8 @@ type Layout struct {
 	Tabs    []Button `json:"tabs"`    // one per panel; empty with controls=minimal
 	Sliders []Slider `json:"sliders"` // on the sliders panel: temperature, then the ranked latent dimensions
 	Grid    []Rect   `json:"grid"`    // on the grid panel: consecutive samples from the seed on
+	Pad     Rect     `json:"pad"`     // on the draw panel: where strokes are drawn
+	Clear   Rect     `json:"clear"`   // on the draw panel: the button that clears the pad
 
 	Panel       Panel    `json:"-"`
 	Controls    Controls `json:"-"`
@@ -159,6 +161,9 @@ func ComputeLayoutFor(w, h, scale float64, controls Controls, panel Panel) Layou
 	case PanelGrid:
 		l.Row, l.Cells, l.RowCaption, l.Digit = Rect{}, [Digits]Rect{}, Rect{}, Rect{}
 		l.layoutGrid(area, gap, fit, snap)
+	case PanelDraw:
+		l.Row, l.Cells, l.RowCaption = Rect{}, [Digits]Rect{}, Rect{}
+		l.layoutDraw(area, gap, fit, snap)
 	}
 	return l
 }
@@ -194,6 +199,19 @@ func (l *Layout) layoutSliders(area Rect, gap float64, fit, snap func(float64) f
 		}
 		l.Sliders = append(l.Sliders, Slider{Label: label, Rect: track, Row: row})
 	}
+}
+
+// layoutDraw puts the pad and the reconstruction side by side, each under a
+// caption line, with the clear button and the score below.
+func (l *Layout) layoutDraw(area Rect, gap float64, fit, snap func(float64) float64) {
+	below := 2*l.Line + 2*gap // clear button / two lines of score
+	side := fit(min((area.W-6*gap)/2, area.H-l.Line-gap-below))
+	x0 := snap(area.X + (area.W-2*side-6*gap)/2)
+	y := snap(area.Y + l.Line + gap + max(0, (area.H-l.Line-gap-below-side)/2))
+	l.Pad = Rect{X: x0, Y: y, W: side, H: side}
+	l.Digit = Rect{X: snap(x0 + side + 6*gap), Y: y, W: side, H: side}
+	bw := snap(min(side, 7*l.Font))
+	l.Clear = Rect{X: x0, Y: snap(y + side + gap), W: bw, H: snap(max(l.Line+6, 24))}
 }
 
 // layoutGrid fills the area under a caption line with the largest cells
@@ -253,6 +271,12 @@ func (l Layout) Hit(x, y float64, banner Rect, row bool) Intent {
 		if c.Contains(x, y) {
 			return Intent{Action: PickSeed, Offset: i}
 		}
+	}
+	if l.Pad.Contains(x, y) {
+		return Intent{Action: Pen}
+	}
+	if l.Clear.Contains(x, y) {
+		return Intent{Action: ClearPad}
 	}
 	if l.Digit.Contains(x, y) {
 		return Intent{Action: Sample}

@@ -80,9 +80,9 @@ func TestParseQuery(t *testing.T) {
 		{query: "?panel=sliders", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelSliders}},
 		{query: "?panel=interpolate", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelInterpolate}},
 		{query: "?panel=grid&controls=minimal", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelGrid, Controls: Minimal}},
-		{query: "?panel=draw", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel=draw is not available yet`}},
+		{query: "?panel=draw", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelDraw}},
 		{query: "?panel=map", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel=map is not available yet`}},
-		{query: "?panel=zoo", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel "zoo": want one of sample, sliders, interpolate, grid`}},
+		{query: "?panel=zoo", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel "zoo": want one of sample, sliders, interpolate, grid, draw`}},
 		{query: "?controls=some", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`controls "some": want full or minimal`}},
 	}
 	for _, tt := range tests {

@@ -22,6 +22,15 @@ type Report struct {
 	// Permalink reproduces this view: the query string from the state, to
 	// which the game prefixes embed.html's own address.
 	Permalink string `json:"permalink"`
+	// Draw is what the draw panel made of the drawing; the game fills it in.
+	Draw DrawReport `json:"draw"`
+}
+
+// DrawReport describes the drawing pad's last encode.
+type DrawReport struct {
+	Strokes int     `json:"strokes"` // strokes drawn since the pad was cleared
+	Encodes int     `json:"encodes"` // drawings encoded so far
+	Nats    float64 `json:"nats"`    // negative ELBO of the last drawing encoded; 0 before any
 }
 
 // Report assembles the state report. drawn tells whether a digit has been

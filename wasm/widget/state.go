@@ -26,6 +26,10 @@ const (
 	// Slide is a press on slider Intent.Slider (0 the temperature, 1.. the
 	// ranked latent dimensions); the game follows the pointer from there.
 	Slide
+	// Pen is a press on the drawing pad: a stroke starts.
+	Pen
+	// ClearPad clears the drawing pad.
+	ClearPad
 )
 
 // Intent is one user action, already mapped from screen coordinates or keys.
@@ -405,6 +409,16 @@ func (s *State) SetZ(latent, dim int, v float64) bool {
 	s.z = z
 	s.zRev++
 	return true
+}
+
+// SetExplicitZ makes z (rounded as a URL keeps it) the current latent code:
+// where a drawing landed.
+func (s *State) SetExplicitZ(z []float64) {
+	s.z = make([]float64, len(z))
+	for i, v := range z {
+		s.z[i] = Quantize(max(-ZMax, min(ZMax, v)), zDecimals)
+	}
+	s.zRev++
 }
 
 // SetTemperature sets the temperature, clamped to TempMin..TempMax and

@@ -25,14 +25,17 @@ const (
 	PanelInterpolate Panel = "interpolate"
 	// PanelGrid: a grid of consecutive samples.
 	PanelGrid Panel = "grid"
+	// PanelDraw: a pad to draw a digit on, which is encoded, reconstructed
+	// and scored.
+	PanelDraw Panel = "draw"
 )
 
 // Panels lists the panels the widget has, in the order of its tabs.
-var Panels = [...]Panel{PanelSample, PanelSliders, PanelInterpolate, PanelGrid}
+var Panels = [...]Panel{PanelSample, PanelSliders, PanelInterpolate, PanelGrid, PanelDraw}
 
 // laterPanels are named by the issue but not built yet; asking for one is an
 // error that says so rather than a silent fallback.
-var laterPanels = []Panel{"map", "draw"}
+var laterPanels = []Panel{"map"}
 
 // parsePanel reads a panel name; the error says which panels exist.
 func parsePanel(v string) (Panel, error) {
