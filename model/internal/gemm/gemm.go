@@ -12,7 +12,8 @@
 // AVX2 with FMA, chosen at start-up); elsewhere, WebAssembly included, it is
 // plain Go. Large products are split over GOMAXPROCS goroutines. Products
 // with a row or two of C, such as decoding one digit, skip packing and run
-// as dot products or sums of rows straight from the operands (small.go).
+// as dot products or sums of rows straight from the operands (small.go), and
+// so do all forward products in WebAssembly, where that beats the Go kernel.
 //
 // Results are deterministic: every element of C is summed in the same order
 // whatever the number of goroutines or their scheduling, so equal inputs
@@ -44,6 +45,10 @@ type kernel struct {
 	name   string
 	mr, nr int // tile of C computed from registers
 	kcMax  int // longest run of k summed in one call; keeps a B panel in L1
+	// dotsForward is set when op(A)·Bᵀ with op(A) = A, a layer's forward
+	// pass, runs faster as unpacked dot products (mulSmall) than through
+	// this kernel, whatever m.
+	dotsForward bool
 	// fn stores into the mr×nr tile of C at c (row stride ldc) the product
 	// of the packed panels a (kc×mr, k-major) and b (kc×nr, k-major), or
 	// adds the product to the tile when acc is set.
@@ -94,7 +99,7 @@ func mul(kern *kernel, transA, transB bool, m, n, k int, a []float64, lda int, b
 		}
 		return
 	}
-	if m <= smallM && !transA {
+	if !transA && (m <= smallM || transB && kern.dotsForward) {
 		mulSmall(transB, m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}

@@ -1,9 +1,14 @@
 package gemm
 
+import "runtime"
+
 // goKernel is the portable micro-kernel: a 4×4 tile of C held in sixteen
 // local variables, which the compiler (or the WebAssembly engine) keeps in
-// registers. It is what runs in the browser.
-var goKernel = &kernel{name: "go4x4", mr: 4, nr: 4, kcMax: 512, fn: kernel4x4}
+// registers. It is what runs in the browser, where the forward pass does
+// better still without it, as dot products two rows at a time; elsewhere
+// the packed path keeps the split of large products over goroutines, which
+// a single-threaded WebAssembly runtime has no use for.
+var goKernel = &kernel{name: "go4x4", mr: 4, nr: 4, kcMax: 512, fn: kernel4x4, dotsForward: runtime.GOARCH == "wasm"}
 
 func kernel4x4(kc int, a, b, c []float64, ldc int, acc bool) {
 	var (

@@ -6,12 +6,20 @@ package gemm
 // product, so those products run straight from the operands instead.
 const smallM = 2
 
-// mulSmall is mul for m <= smallM and op(A) = A, whose rows are contiguous:
-// each row of C is a set of dot products (op(B) = Bᵀ, the forward pass of a
-// layer) or a sum of scaled rows of B (op(B) = B). Every element of C is
-// summed in an order that depends on k alone, as in the packed path.
+// mulSmall is mul without packing, for op(A) = A, whose rows are
+// contiguous: each row of C is a set of dot products (op(B) = Bᵀ, the
+// forward pass of a layer) or a sum of scaled rows of B (op(B) = B). Mul
+// takes it for m <= smallM, and for every forward product when the kernel
+// is the portable one (see kernel.dotsForward). Every element of C is summed
+// in an order that depends on k alone, as in the packed path.
 func mulSmall(transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
-	for i := 0; i < m; i++ {
+	i := 0
+	if transB {
+		for ; i+2 <= m; i += 2 {
+			dots2(c[i*ldc:][:n], c[(i+1)*ldc:][:n], a[i*lda:][:k], a[(i+1)*lda:][:k], b, ldb)
+		}
+	}
+	for ; i < m; i++ {
 		x := a[i*lda:][:k]
 		row := c[i*ldc:][:n]
 		if transB {
@@ -19,6 +27,47 @@ func mulSmall(transB bool, m, n, k int, a []float64, lda int, b []float64, ldb i
 		} else {
 			combine(row, x, b, ldb)
 		}
+	}
+}
+
+// dots2 is dots for two rows at once: y0[j] = x0·b_j and y1[j] = x1·b_j.
+// A 2×4 tile of sums, eight in all, fits the registers of WebAssembly
+// engines, where the sixteen of the packed 4×4 kernel spill: in the browser
+// it decodes a batch about twice as fast as packing.
+func dots2(y0, y1, x0, x1, b []float64, ldb int) {
+	k := len(x0)
+	x1 = x1[:k]
+	y1 = y1[:len(y0)]
+	j := 0
+	for ; j+4 <= len(y0); j += 4 {
+		w0 := b[j*ldb:][:k]
+		w1 := b[(j+1)*ldb:][:k]
+		w2 := b[(j+2)*ldb:][:k]
+		w3 := b[(j+3)*ldb:][:k]
+		var s00, s01, s02, s03, s10, s11, s12, s13 float64
+		for p, u := range x0 {
+			v := x1[p]
+			b0, b1, b2, b3 := w0[p], w1[p], w2[p], w3[p]
+			s00 += u * b0
+			s01 += u * b1
+			s02 += u * b2
+			s03 += u * b3
+			s10 += v * b0
+			s11 += v * b1
+			s12 += v * b2
+			s13 += v * b3
+		}
+		y0[j], y0[j+1], y0[j+2], y0[j+3] = s00, s01, s02, s03
+		y1[j], y1[j+1], y1[j+2], y1[j+3] = s10, s11, s12, s13
+	}
+	for ; j < len(y0); j++ {
+		w := b[j*ldb:][:k]
+		var s0, s1 float64
+		for p, u := range x0 {
+			s0 += u * w[p]
+			s1 += x1[p] * w[p]
+		}
+		y0[j], y1[j] = s0, s1
 	}
 }
 
