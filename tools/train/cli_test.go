@@ -372,10 +372,14 @@ func TestInterruptThenResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for a few seconds")
 	}
+	// Four epochs, though the moments below all fall in the first two: a
+	// signal meant for mid-epoch 2 that arrives late, on a machine whose load
+	// changed, still lands mid-run instead of after the run has finished.
+	const interruptEpochs = "4"
 	bin := buildTrain(t)
 	data := smallMNIST().write(t)
 	ref := filepath.Join(t.TempDir(), "vae.safetensors")
-	if r := runCommand(t, bin, "-data", data, "-epochs", "2", "-seed", "7", "-quiet", "-out", ref); r.code != 0 {
+	if r := runCommand(t, bin, "-data", data, "-epochs", interruptEpochs, "-seed", "7", "-quiet", "-out", ref); r.code != 0 {
 		t.Fatalf("uninterrupted run: exit %d: %s", r.code, r.stderr)
 	}
 	want := params(t, ref)
@@ -410,7 +414,7 @@ func TestInterruptThenResume(t *testing.T) {
 		t.Run(mo.name, func(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "vae.safetensors")
-			cmd, lines, stderr := started(t, bin, "-data", data, "-epochs", "2", "-seed", "7", "-quiet", "-out", out)
+			cmd, lines, stderr := started(t, bin, "-data", data, "-epochs", interruptEpochs, "-seed", "7", "-quiet", "-out", out)
 			mo.when(t, lines, dir)
 			for range mo.signals {
 				if err := cmd.Process.Signal(os.Interrupt); err != nil {
@@ -442,7 +446,7 @@ func TestInterruptThenResume(t *testing.T) {
 				}
 			}
 
-			r := runCommand(t, bin, "-data", data, "-epochs", "2", "-quiet", "-out", out, "-resume", checkpointPath(out))
+			r := runCommand(t, bin, "-data", data, "-epochs", interruptEpochs, "-quiet", "-out", out, "-resume", checkpointPath(out))
 			if r.code != 0 {
 				t.Fatalf("resume: exit %d: %s", r.code, r.stderr)
 			}
