@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 
 	"vaeplay/model"
@@ -40,6 +42,44 @@ func (r recipe) check() error {
 func (r recipe) apply(o options) options {
 	o.batch, o.lr, o.seed, o.limit = r.Batch, r.LR, r.Seed, r.Limit
 	return o
+}
+
+// contradictions reports the flags given on the command line that differ
+// from what the checkpoint s was trained with: a resumed run keeps its recipe,
+// and silently dropping a flag the user typed would train something else
+// than they asked for.
+func contradictions(opts options, s *state) error {
+	cfg := s.model.Config
+	kind := modelKind(cfg)
+	theirs := map[string][2]string{
+		"batch":      {fmt.Sprint(opts.batch), fmt.Sprint(s.recipe.Batch)},
+		"lr":         {fmt.Sprint(opts.lr), fmt.Sprint(s.recipe.LR)},
+		"seed":       {fmt.Sprint(opts.seed), fmt.Sprint(s.recipe.Seed)},
+		"limit":      {fmt.Sprint(opts.limit), fmt.Sprint(s.recipe.Limit)},
+		"model":      {modelKind(opts.config), kind},
+		"hidden":     {fmt.Sprint(opts.config.Hidden), fmt.Sprint(cfg.Hidden)},
+		"latent":     {fmt.Sprint(opts.config.Latent), fmt.Sprint(cfg.Latent)},
+		"beta":       {fmt.Sprint(opts.config.Beta), fmt.Sprint(cfg.Beta)},
+		"likelihood": {string(opts.config.Likelihood), string(cfg.Likelihood)},
+	}
+	var bad []string
+	for _, name := range slices.Sorted(maps.Keys(theirs)) {
+		if v := theirs[name]; opts.explicit[name] && v[0] != v[1] {
+			bad = append(bad, fmt.Sprintf("-%s %s (the checkpoint has %s)", name, v[0], v[1]))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("-resume %s: %s: a resumed run keeps the checkpoint's recipe; drop the flag or train afresh",
+			opts.resume, strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+func modelKind(cfg model.Config) string {
+	if cfg.Conditional() {
+		return "cvae"
+	}
+	return "vae"
 }
 
 // state is everything that decides the rest of a run. A checkpoint holds it

@@ -128,3 +128,42 @@ func FuzzParseCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+func TestResumeContradictions(t *testing.T) {
+	base := options{config: model.DefaultConfig(), epochs: 1, batch: 128, lr: 1e-3, seed: 1, resume: "x.ckpt.safetensors"}
+	s, err := newState(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		edit     func(*options)
+		explicit []string
+		want     string // empty: no error
+	}{
+		{"no flags", func(*options) {}, nil, ""},
+		{"same values given", func(*options) {}, []string{"lr", "batch", "model", "hidden"}, ""},
+		{"default differs but not given", func(o *options) { o.lr = 5 }, nil, ""},
+		{"lr", func(o *options) { o.lr = 1e-4 }, []string{"lr"}, "-lr 0.0001 (the checkpoint has 0.001)"},
+		{"model", func(o *options) { o.config.Classes = 10 }, []string{"model"}, "-model cvae (the checkpoint has vae)"},
+		{"two", func(o *options) { o.batch, o.config.Latent = 64, 2 }, []string{"batch", "latent"}, "-batch 64 (the checkpoint has 128), -latent 2 (the checkpoint has 20)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := base
+			opts.config.Hidden = append([]int(nil), base.config.Hidden...)
+			tt.edit(&opts)
+			opts.explicit = map[string]bool{}
+			for _, f := range tt.explicit {
+				opts.explicit[f] = true
+			}
+			err := contradictions(opts, s)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}

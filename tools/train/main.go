@@ -64,6 +64,8 @@ func main() {
 	}
 	opts.config = cfg
 	opts.command = strings.Join(os.Args[1:], " ")
+	opts.explicit = map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { opts.explicit[f.Name] = true })
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -24,14 +24,17 @@ import (
 
 // options is the recipe and the files of one training run.
 type options struct {
-	config   model.Config
-	epochs   int
-	batch    int
-	lr       float64
-	seed     uint64
-	data     string
-	out      string
-	resume   string
+	config model.Config
+	epochs int
+	batch  int
+	lr     float64
+	seed   uint64
+	data   string
+	out    string
+	resume string
+	// explicit names the flags given on the command line; with -resume, any
+	// of them that contradicts the checkpoint's recipe is an error.
+	explicit map[string]bool
 	limit    int
 	progress bool
 	command  string
@@ -80,6 +83,9 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	var s *state
 	if opts.resume != "" {
 		if s, err = loadCheckpoint(opts.resume); err != nil {
+			return err
+		}
+		if err := contradictions(opts, s); err != nil {
 			return err
 		}
 		opts = s.recipe.apply(opts)
