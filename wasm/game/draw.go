@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
@@ -185,44 +184,10 @@ func (p painter) image(img *ebiten.Image, r widget.Rect) {
 	p.dst.DrawImage(img, op)
 }
 
-// wrap breaks s into at most maxLines lines no wider than maxW, ending the
-// last with an ellipsis if s does not fit.
+// wrap breaks s into at most maxLines lines no wider than maxW CSS pixels
+// in face f, ending the last with an ellipsis if s does not fit.
 func (p painter) wrap(s string, f *text.GoTextFace, maxW float64, maxLines int) []string {
-	var lines []string
-	line := ""
-	fits := func(t string) bool { return p.width(t, f) <= maxW }
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "" && fits(word):
-			line = word
-		case line != "" && fits(line+" "+word):
-			line += " " + word
-		default:
-			if line != "" {
-				lines = append(lines, line)
-			}
-			line = word
-			for !fits(line) && len(line) > 1 { // a word wider than a line: break it
-				cut := len(line) - 1
-				for cut > 1 && !fits(line[:cut]) {
-					cut--
-				}
-				lines = append(lines, line[:cut])
-				line = line[cut:]
-			}
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	if len(lines) > maxLines {
-		last := lines[maxLines-1]
-		for last != "" && !fits(last+"…") {
-			last = last[:len(last)-1]
-		}
-		lines = append(lines[:maxLines-1], last+"…")
-	}
-	return lines
+	return widget.Wrap(s, func(t string) float64 { return p.width(t, f) }, maxW, maxLines)
 }
 
 func inset(r widget.Rect, d float64) widget.Rect {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Action is what a user's click or key asks for.
@@ -78,6 +79,11 @@ const (
 	// Failed: the weights could not be fetched or loaded.
 	Failed
 )
+
+// maxErrorLen bounds one error's text. Errors quote what the URL or the
+// embedding page sent, and the banner wraps the text by measuring it: a
+// 10 KB digit value in one message ran main.wasm out of memory (4 GB).
+const maxErrorLen = 400
 
 // maxErrors bounds the error history kept for the state report, so that a
 // page flooding the widget with bad messages cannot grow it without end.
@@ -155,7 +161,11 @@ func (s *State) Availability(k Kind) Availability {
 
 // Fail records an error to show in the banner and report to the page.
 func (s *State) Fail(err error) {
-	s.errors = append(s.errors, err.Error())
+	msg := err.Error()
+	if len(msg) > maxErrorLen {
+		msg = strings.ToValidUTF8(msg[:maxErrorLen], "") + "…"
+	}
+	s.errors = append(s.errors, msg)
 	if len(s.errors) > maxErrors {
 		s.errors = s.errors[len(s.errors)-maxErrors:]
 	}

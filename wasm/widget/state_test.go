@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestKeyIntent(t *testing.T) {
@@ -212,5 +213,14 @@ func TestErrorsAndBanner(t *testing.T) {
 	}
 	if got := s.ErrorsSince(s.ErrorCount()); got != nil {
 		t.Errorf("ErrorsSince(now) = %q, want none", got)
+	}
+
+	// A huge error, quoting what a page sent, is clipped whole characters
+	// short, so the banner never measures kilobytes of text.
+	s.Fail(errors.New(`digit "` + strings.Repeat("é", 10_000) + `"`))
+	last := s.Errors()[len(s.Errors())-1]
+	if len(last) > maxErrorLen+len("…") || !utf8.ValidString(last) || !strings.HasSuffix(last, "…") {
+		t.Errorf("a 20 KB error kept as %d bytes (valid UTF-8: %t), want at most %d ending in an ellipsis",
+			len(last), utf8.ValidString(last), maxErrorLen+len("…"))
 	}
 }
