@@ -60,8 +60,10 @@ screenshot: site chromium
 
 .PHONY: wasm
 
-# WEIGHTS is the folder whose vae.safetensors and cvae.safetensors the site ships.
+# WEIGHTS is the folder whose $(SITE_MODELS) the site ships, as
+# <name>.safetensors each.
 WEIGHTS ?= weights
+SITE_MODELS = vae cvae
 WASM_BUILD = GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(SITE)/main.wasm ./wasm
 
 ## wasm: build the widget into $(SITE)/main.wasm
@@ -69,9 +71,9 @@ wasm:
 	mkdir -p $(SITE)
 	$(WASM_BUILD)
 
-## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT, main.wasm, $(WEIGHTS)/{vae,cvae}.safetensors
+## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT, main.wasm, $(WEIGHTS)/<model>.safetensors for each of $(SITE_MODELS)
 site:
-	@for f in $(WEIGHTS)/vae.safetensors $(WEIGHTS)/cvae.safetensors; do \
+	@for m in $(SITE_MODELS); do f=$(WEIGHTS)/$$m.safetensors; \
 		[ -f $$f ] || { echo "site: $$f is missing: train the models first (see weights/README.md)" >&2; exit 1; }; \
 	done
 	rm -rf $(SITE)
@@ -79,7 +81,7 @@ site:
 	$(WASM_BUILD)
 	cp web/*.html web/*.js web/*.css $(SITE)/
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITE)/
-	cp $(WEIGHTS)/vae.safetensors $(WEIGHTS)/cvae.safetensors $(SITE)/weights/
+	for m in $(SITE_MODELS); do cp $(WEIGHTS)/$$m.safetensors $(SITE)/weights/ || exit 1; done
 
 ## demo: build the site and serve it on http://$(ADDR)/
 demo: site
