@@ -679,6 +679,7 @@ func (g *Game) publish() {
 	r := g.state.Report(g.drawn, z, g.decodeMs, g.samples, g.layout)
 	r.Draw = g.padReport
 	r.Draw.Strokes = g.strokes
+	r.FPS = math.Round(ebiten.ActualFPS())
 	data, err := json.Marshal(r)
 	if err != nil { // cannot happen: the report holds no NaN or Inf
 		g.state.Fail(fmt.Errorf("state report: %w", err))

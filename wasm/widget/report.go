@@ -24,6 +24,10 @@ type Report struct {
 	Permalink string `json:"permalink"`
 	// Draw is what the draw panel made of the drawing; the game fills it in.
 	Draw DrawReport `json:"draw"`
+	// FPS is Ebiten's ActualFPS when the report was made, rounded to a
+	// whole frame; the game fills it in. Reports are made when something
+	// changes, so it is current while a slider is dragged, stale when idle.
+	FPS float64 `json:"fps"`
 }
 
 // DrawReport describes the drawing pad's last encode.

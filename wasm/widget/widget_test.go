@@ -98,7 +98,7 @@ func TestReportJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"controls", "decodeMs", "digit", "draw", "errors", "explicitZ", "layout", "model", "panel", "permalink", "samples", "seed", "status", "temperature", "z"}; !slices.Equal(keys, want) {
+	if want := []string{"controls", "decodeMs", "digit", "draw", "errors", "explicitZ", "fps", "layout", "model", "panel", "permalink", "samples", "seed", "status", "temperature", "z"}; !slices.Equal(keys, want) {
 		t.Errorf("report keys %q, want %q", keys, want)
 	}
 	for _, want := range []string{`"status":"loading"`, `"model":"cvae"`, `"digit":2`, `"seed":9007199254740991`, `"z":[]`, `"errors":[]`,
