@@ -15,6 +15,7 @@ import (
 	"vaeplay/model"
 	"vaeplay/model/safetensors"
 	"vaeplay/tools/internal/atomicfile"
+	"vaeplay/tools/internal/mnist"
 )
 
 // recipe is the part of the options that a resumed run must keep.
@@ -23,6 +24,8 @@ type recipe struct {
 	LR    float64 `json:"lr"`
 	Seed  uint64  `json:"seed"`
 	Limit int     `json:"limit"`
+	// Dataset is empty in checkpoints from before Fashion-MNIST: MNIST.
+	Dataset string `json:"dataset,omitempty"`
 }
 
 // check reports the first setting that cannot train: they come from flags
@@ -39,8 +42,16 @@ func (r recipe) check() error {
 	return nil
 }
 
+func (r recipe) dataset() string {
+	if r.Dataset == "" {
+		return mnist.MNIST
+	}
+	return r.Dataset
+}
+
 func (r recipe) apply(o options) options {
 	o.batch, o.lr, o.seed, o.limit = r.Batch, r.LR, r.Seed, r.Limit
+	o.dataset = r.dataset()
 	return o
 }
 
@@ -56,6 +67,7 @@ func contradictions(opts options, s *state) error {
 		"lr":         {fmt.Sprint(opts.lr), fmt.Sprint(s.recipe.LR)},
 		"seed":       {fmt.Sprint(opts.seed), fmt.Sprint(s.recipe.Seed)},
 		"limit":      {fmt.Sprint(opts.limit), fmt.Sprint(s.recipe.Limit)},
+		"dataset":    {opts.dataset, s.recipe.dataset()},
 		"model":      {modelKind(opts.config), kind},
 		"hidden":     {fmt.Sprint(opts.config.Hidden), fmt.Sprint(cfg.Hidden)},
 		"latent":     {fmt.Sprint(opts.config.Latent), fmt.Sprint(cfg.Latent)},
@@ -115,7 +127,7 @@ func newState(opts options) (*state, error) {
 		model:  m,
 		opt:    model.NewAdam(opts.lr),
 		noise:  rand.NewPCG(opts.seed, streamNoise),
-		recipe: recipe{Batch: opts.batch, LR: opts.lr, Seed: opts.seed, Limit: opts.limit},
+		recipe: recipe{Batch: opts.batch, LR: opts.lr, Seed: opts.seed, Limit: opts.limit, Dataset: opts.dataset},
 	}, nil
 }
 

@@ -34,7 +34,8 @@ func main() {
 		beta       = flag.Float64("beta", 1, "weight of the KL term")
 		likelihood = flag.String("likelihood", "bernoulli", "bernoulli (binary cross-entropy) or gaussian (squared error)")
 		seed       = flag.Uint64("seed", 1, "random seed for initialisation, data order and noise")
-		data       = flag.String("data", ".cache/mnist", "folder with the MNIST IDX files (make data)")
+		dataset    = flag.String("dataset", "mnist", "mnist, or fashion-mnist for Zalando's Fashion-MNIST")
+		data       = flag.String("data", "", "folder with the data set's IDX files (default .cache/<dataset>, as make data fills it)")
 		out        = flag.String("out", "", "output weights (default weights/<model>.safetensors)")
 		resume     = flag.String("resume", "", "checkpoint to continue from (default: none; see -out.ckpt)")
 		limit      = flag.Int("limit", 0, "use only the first N training images (0: all); for quick runs")
@@ -43,7 +44,7 @@ func main() {
 	flag.Parse()
 
 	opts := options{
-		epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, data: *data,
+		epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, dataset: *dataset, data: *data,
 		out: *out, resume: *resume, limit: *limit, progress: !*quiet,
 	}
 	cfg := model.DefaultConfig()
@@ -58,6 +59,9 @@ func main() {
 		cfg.Classes = 10
 	default:
 		fail(fmt.Errorf("-model %q: want vae or cvae", *kind))
+	}
+	if opts.data == "" {
+		opts.data = ".cache/" + *dataset
 	}
 	if opts.out == "" {
 		opts.out = "weights/" + *kind + ".safetensors"

@@ -29,9 +29,12 @@ type options struct {
 	batch  int
 	lr     float64
 	seed   uint64
-	data   string
-	out    string
-	resume string
+	// dataset names the data set ("mnist" or "fashion-mnist") for the
+	// metadata; data is the folder its files are read from.
+	dataset string
+	data    string
+	out     string
+	resume  string
 	// explicit names the flags given on the command line; with -resume, any
 	// of them that contradicts the checkpoint's recipe is an error.
 	explicit map[string]bool
@@ -67,6 +70,12 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	}
 	if err := (recipe{Batch: opts.batch, LR: opts.lr, Limit: opts.limit}).check(); err != nil {
 		return err
+	}
+	if opts.dataset == "" {
+		opts.dataset = mnist.MNIST
+	}
+	if _, err := mnist.ClassNames(opts.dataset); err != nil {
+		return fmt.Errorf("-dataset: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.out), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
@@ -167,7 +176,7 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 			return err
 		}
 	}
-	if err := writeWeights(opts, s); err != nil {
+	if err := writeWeights(opts, s, test); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s (log %s, checkpoint %s)\n", opts.out, logPath(opts.out), checkpointPath(opts.out))
@@ -252,15 +261,17 @@ func writeLog(path string, history []epochLog) error {
 	})
 }
 
-// writeWeights writes the final float32 weights with the recipe and the last
-// epoch's figures in the metadata.
-func writeWeights(opts options, s *state) error {
+// writeWeights writes the final float32 weights with the recipe, the last
+// epoch's figures, the data set and its class names, and the annotations
+// the widget reads (per-latent KL and the percentiles of the test images'
+// scores, measured on test) in the metadata.
+func writeWeights(opts options, s *state, test *mnist.Set) error {
 	last := s.History[len(s.History)-1]
 	metrics, err := json.Marshal(struct {
 		epochLog
 		Dataset string `json:"dataset"`
 		Date    string `json:"date"`
-	}{last, "mnist", time.Now().UTC().Format(time.DateOnly)})
+	}{last, opts.dataset, time.Now().UTC().Format(time.DateOnly)})
 	if err != nil {
 		return err
 	}
@@ -268,6 +279,24 @@ func writeWeights(opts options, s *state) error {
 	if err != nil {
 		return err
 	}
-	meta := model.Metadata{"metrics": string(metrics), "recipe": string(recipe), "command": "go run ./tools/train " + opts.command}
+	names, err := mnist.ClassNames(opts.dataset)
+	if err != nil {
+		return err
+	}
+	namesJSON, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	x, labels := test.All()
+	if !s.model.Config.Conditional() {
+		labels = nil
+	}
+	meta, err := model.Annotations(s.model, x, labels)
+	if err != nil {
+		return fmt.Errorf("annotating the weights: %w", err)
+	}
+	meta["metrics"], meta["recipe"] = string(metrics), string(recipe)
+	meta["command"] = "go run ./tools/train " + opts.command
+	meta[model.DatasetKey], meta[model.ClassNamesKey] = opts.dataset, string(namesJSON)
 	return atomicfile.Write(opts.out, func(f io.Writer) error { return model.Save(f, s.model, meta) })
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -81,7 +82,51 @@ func TestTrainLearns(t *testing.T) {
 			if _, err := os.Stat(logPath(opts.out)); err != nil {
 				t.Errorf("no per-epoch log: %v", err)
 			}
+			checkAnnotations(t, m, meta, "mnist", "0")
 		})
+	}
+}
+
+// checkAnnotations checks the metadata the widget reads: per-latent KL
+// summing to the last epoch's test KL (which is measured with noise, but the
+// KL term does not depend on it), ascending score percentiles around the
+// test loss, the data set and its class names.
+func checkAnnotations(t *testing.T, m *model.Model, meta model.Metadata, dataset, firstClass string) {
+	t.Helper()
+	kl, ok, err := model.ParseLatentKL(meta, m.Config.Latent)
+	if err != nil || !ok {
+		t.Fatalf("latent_kl %q: ok %v, %v", meta[model.LatentKLKey], ok, err)
+	}
+	var metrics struct {
+		TestLoss float64 `json:"test_loss"`
+		TestKL   float64 `json:"test_kl"`
+	}
+	if err := json.Unmarshal([]byte(meta["metrics"]), &metrics); err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, v := range kl {
+		sum += v
+	}
+	// The weights file is float32, the trainer measured float64 weights.
+	if math.Abs(sum-metrics.TestKL) > 1e-3*metrics.TestKL {
+		t.Errorf("latent_kl sums to %v, the test KL is %v", sum, metrics.TestKL)
+	}
+	ps, ok, err := model.ParseNELBOPercentiles(meta)
+	if err != nil || !ok {
+		t.Fatalf("nelbo_percentiles %q: ok %v, %v", meta[model.NELBOPercentilesKey], ok, err)
+	}
+	// At z = mu the reconstruction is better than at a random z, so the
+	// median score is below the sampled test loss, but not far.
+	if !(ps[50] < metrics.TestLoss && ps[50] > metrics.TestLoss/2) {
+		t.Errorf("median score %v, test loss %v", ps[50], metrics.TestLoss)
+	}
+	if meta[model.DatasetKey] != dataset {
+		t.Errorf("dataset %q, want %q", meta[model.DatasetKey], dataset)
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(meta[model.ClassNamesKey]), &names); err != nil || len(names) != 10 || names[0] != firstClass {
+		t.Errorf("class_names %q (%v), want 10 names starting %q", meta[model.ClassNamesKey], err, firstClass)
 	}
 }
 

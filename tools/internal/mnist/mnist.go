@@ -196,3 +196,33 @@ func (s *Set) Batch(idx []int) (*mat.Dense, []int) {
 	}
 	return mat.NewDense(len(idx), p, data), labels
 }
+
+// Data sets this package knows by name, as the trainer records them in the
+// weights' metadata.
+const (
+	// MNIST is LeCun, Cortes and Burges's handwritten digits.
+	MNIST = "mnist"
+	// FashionMNIST is Zalando's Fashion-MNIST: 28x28 grey images of clothes
+	// in the same four IDX files.
+	FashionMNIST = "fashion-mnist"
+)
+
+// ClassNames returns the names of the ten classes of the named data set, in
+// label order.
+func ClassNames(dataset string) ([]string, error) {
+	switch dataset {
+	case MNIST:
+		return []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, nil
+	case FashionMNIST:
+		// The labels as Zalando's README lists them.
+		return []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+			"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}, nil
+	}
+	return nil, fmt.Errorf("unknown data set %q (want %q or %q)", dataset, MNIST, FashionMNIST)
+}
+
+// All returns every image of the set as the rows of an N x Pixels() matrix,
+// sharing the set's storage, and the labels.
+func (s *Set) All() (*mat.Dense, []int) {
+	return mat.NewDense(s.N, s.Pixels(), s.Images), s.Labels
+}

@@ -275,3 +275,30 @@ func mean(x []float64) float64 {
 	}
 	return sum / float64(len(x))
 }
+
+func TestClassNames(t *testing.T) {
+	for _, tc := range []struct {
+		dataset      string
+		first, fifth string
+		wantErr      bool
+	}{
+		{MNIST, "0", "4", false},
+		{FashionMNIST, "T-shirt/top", "Coat", false},
+		{"cifar", "", "", true},
+		{"", "", "", true},
+	} {
+		names, err := ClassNames(tc.dataset)
+		if tc.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "unknown data set") {
+				t.Errorf("ClassNames(%q): error %v, want unknown data set", tc.dataset, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("ClassNames(%q): %v", tc.dataset, err)
+		}
+		if len(names) != Classes || names[0] != tc.first || names[4] != tc.fifth {
+			t.Errorf("ClassNames(%q) = %q", tc.dataset, names)
+		}
+	}
+}
