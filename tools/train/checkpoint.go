@@ -26,6 +26,56 @@ type recipe struct {
 	Limit int     `json:"limit"`
 	// Dataset is empty in checkpoints from before Fashion-MNIST: MNIST.
 	Dataset string `json:"dataset,omitempty"`
+	// Binarize, Valid, Patience and the schedule are options.binarize and
+	// so on; their zero values are those of checkpoints that predate them.
+	Binarize bool    `json:"binarize,omitempty"`
+	Valid    int     `json:"valid,omitempty"`
+	Patience int     `json:"patience,omitempty"`
+	Schedule string  `json:"lr_schedule,omitempty"`
+	LRGamma  float64 `json:"lr_gamma,omitempty"`
+	LRMin    float64 `json:"lr_min,omitempty"`
+	// Epochs is the length of a cosine schedule: the -epochs of the run that
+	// started it, so that a resumed run with more epochs keeps its rates.
+	Epochs int `json:"epochs,omitempty"`
+}
+
+// Learning-rate schedules.
+const (
+	scheduleConstant = "constant"
+	scheduleExp      = "exp"
+	scheduleCosine   = "cosine"
+)
+
+// recipe returns the part of opts that a checkpoint keeps.
+func (o options) recipe() recipe {
+	r := recipe{
+		Batch: o.batch, LR: o.lr, Seed: o.seed, Limit: o.limit, Dataset: o.dataset,
+		Binarize: o.binarize, Valid: o.valid, Patience: o.patience,
+		Schedule: o.schedule, LRGamma: o.lrGamma, LRMin: o.lrMin,
+	}
+	// A schedule's parameters are kept only when it uses them, so that the
+	// flags' defaults do not make a constant recipe look like another.
+	switch r.Schedule {
+	case scheduleExp:
+		r.LRMin = 0
+	case scheduleCosine:
+		r.Epochs, r.LRGamma = o.epochs, 0
+	default:
+		r.LRGamma, r.LRMin = 0, 0
+	}
+	return r
+}
+
+// lrAt returns the learning rate of epoch (counted from 0).
+func (r recipe) lrAt(epoch int) float64 {
+	switch r.Schedule {
+	case scheduleExp:
+		return r.LR * math.Pow(r.LRGamma, float64(epoch))
+	case scheduleCosine:
+		f := (1 + math.Cos(math.Pi*float64(epoch)/float64(r.Epochs))) / 2
+		return r.LRMin + (r.LR-r.LRMin)*f
+	}
+	return r.LR
 }
 
 // check reports the first setting that cannot train: they come from flags
@@ -38,6 +88,31 @@ func (r recipe) check() error {
 		return fmt.Errorf("-lr %v: want a positive number", r.LR)
 	case r.Limit < 0:
 		return fmt.Errorf("-limit %d: want 0 (all images) or more", r.Limit)
+	case r.Valid < 0:
+		return fmt.Errorf("-valid %d: want 0 (no validation split) or more images", r.Valid)
+	case r.Patience < 0:
+		return fmt.Errorf("-patience %d: want 0 (never stop early) or more epochs", r.Patience)
+	case r.Patience > 0 && r.Valid == 0:
+		return fmt.Errorf("-patience %d needs a validation split (-valid N): early stopping never looks at the test set", r.Patience)
+	}
+	if _, err := mnist.ClassNames(r.dataset()); err != nil {
+		return fmt.Errorf("-dataset: %w", err)
+	}
+	switch r.Schedule {
+	case "", scheduleConstant:
+	case scheduleExp:
+		if !(r.LRGamma > 0 && r.LRGamma <= 1) {
+			return fmt.Errorf("-lr-gamma %v: the exp schedule wants a factor per epoch in (0, 1]", r.LRGamma)
+		}
+	case scheduleCosine:
+		if !(r.LRMin >= 0 && r.LRMin < r.LR) {
+			return fmt.Errorf("-lr-min %v: the cosine schedule wants a floor in [0, -lr %v)", r.LRMin, r.LR)
+		}
+		if r.Epochs < 1 {
+			return fmt.Errorf("cosine schedule over %d epochs: want at least 1", r.Epochs)
+		}
+	default:
+		return fmt.Errorf("-lr-schedule %q: want %s, %s or %s", r.Schedule, scheduleConstant, scheduleExp, scheduleCosine)
 	}
 	return nil
 }
@@ -52,6 +127,8 @@ func (r recipe) dataset() string {
 func (r recipe) apply(o options) options {
 	o.batch, o.lr, o.seed, o.limit = r.Batch, r.LR, r.Seed, r.Limit
 	o.dataset = r.dataset()
+	o.binarize, o.valid, o.patience = r.Binarize, r.Valid, r.Patience
+	o.schedule, o.lrGamma, o.lrMin = r.Schedule, r.LRGamma, r.LRMin
 	return o
 }
 
@@ -63,16 +140,22 @@ func contradictions(opts options, s *state) error {
 	cfg := s.model.Config
 	kind := modelKind(cfg)
 	theirs := map[string][2]string{
-		"batch":      {fmt.Sprint(opts.batch), fmt.Sprint(s.recipe.Batch)},
-		"lr":         {fmt.Sprint(opts.lr), fmt.Sprint(s.recipe.LR)},
-		"seed":       {fmt.Sprint(opts.seed), fmt.Sprint(s.recipe.Seed)},
-		"limit":      {fmt.Sprint(opts.limit), fmt.Sprint(s.recipe.Limit)},
-		"dataset":    {opts.dataset, s.recipe.dataset()},
-		"model":      {modelKind(opts.config), kind},
-		"hidden":     {fmt.Sprint(opts.config.Hidden), fmt.Sprint(cfg.Hidden)},
-		"latent":     {fmt.Sprint(opts.config.Latent), fmt.Sprint(cfg.Latent)},
-		"beta":       {fmt.Sprint(opts.config.Beta), fmt.Sprint(cfg.Beta)},
-		"likelihood": {string(opts.config.Likelihood), string(cfg.Likelihood)},
+		"batch":       {fmt.Sprint(opts.batch), fmt.Sprint(s.recipe.Batch)},
+		"lr":          {fmt.Sprint(opts.lr), fmt.Sprint(s.recipe.LR)},
+		"seed":        {fmt.Sprint(opts.seed), fmt.Sprint(s.recipe.Seed)},
+		"limit":       {fmt.Sprint(opts.limit), fmt.Sprint(s.recipe.Limit)},
+		"dataset":     {opts.dataset, s.recipe.dataset()},
+		"binarize":    {fmt.Sprint(opts.binarize), fmt.Sprint(s.recipe.Binarize)},
+		"valid":       {fmt.Sprint(opts.valid), fmt.Sprint(s.recipe.Valid)},
+		"patience":    {fmt.Sprint(opts.patience), fmt.Sprint(s.recipe.Patience)},
+		"lr-schedule": {scheduleName(opts.schedule), scheduleName(s.recipe.Schedule)},
+		"lr-gamma":    {fmt.Sprint(opts.lrGamma), fmt.Sprint(s.recipe.LRGamma)},
+		"lr-min":      {fmt.Sprint(opts.lrMin), fmt.Sprint(s.recipe.LRMin)},
+		"model":       {modelKind(opts.config), kind},
+		"hidden":      {fmt.Sprint(opts.config.Hidden), fmt.Sprint(cfg.Hidden)},
+		"latent":      {fmt.Sprint(opts.config.Latent), fmt.Sprint(cfg.Latent)},
+		"beta":        {fmt.Sprint(opts.config.Beta), fmt.Sprint(cfg.Beta)},
+		"likelihood":  {string(opts.config.Likelihood), string(cfg.Likelihood)},
 	}
 	var bad []string
 	for _, name := range slices.Sorted(maps.Keys(theirs)) {
@@ -85,6 +168,13 @@ func contradictions(opts options, s *state) error {
 			opts.resume, strings.Join(bad, ", "))
 	}
 	return nil
+}
+
+func scheduleName(s string) string {
+	if s == "" {
+		return scheduleConstant
+	}
+	return s
 }
 
 func modelKind(cfg model.Config) string {
@@ -108,6 +198,18 @@ type state struct {
 	LossSum float64    `json:"loss_sum"` // training loss summed over those batches
 	Seconds float64    `json:"seconds"`  // time spent on those batches
 	History []epochLog `json:"history"`
+	// Best is the epoch with the lowest validation loss so far, and
+	// bestParams its weights; nil without a validation split.
+	Best       *best `json:"best,omitempty"`
+	bestParams [][]float64
+	// Stopped is set when early stopping ended the run.
+	Stopped bool `json:"stopped,omitempty"`
+}
+
+// best is the best validation epoch so far.
+type best struct {
+	Epoch int     `json:"epoch"`
+	Loss  float64 `json:"valid_loss"`
 }
 
 // Streams of the seeded PCG, one per use, so that the same seed gives the
@@ -116,7 +218,14 @@ const (
 	streamInit  = 1
 	streamNoise = 2
 	streamOrder = 3 // plus the epoch number
+	// streamBinarize, with the epoch in bits 32..61 and the image in bits
+	// 0..31, seeds the dynamic binarization of each image in each epoch.
+	streamBinarize = 1 << 62
 )
+
+// bestPrefix starts the names of the checkpoint's tensors holding the best
+// validation epoch's weights.
+const bestPrefix = model.OptimPrefix + "best."
 
 func newState(opts options) (*state, error) {
 	m, err := model.New(opts.config, rand.New(rand.NewPCG(opts.seed, streamInit)))
@@ -127,7 +236,7 @@ func newState(opts options) (*state, error) {
 		model:  m,
 		opt:    model.NewAdam(opts.lr),
 		noise:  rand.NewPCG(opts.seed, streamNoise),
-		recipe: recipe{Batch: opts.batch, LR: opts.lr, Seed: opts.seed, Limit: opts.limit, Dataset: opts.dataset},
+		recipe: opts.recipe(),
 	}, nil
 }
 
@@ -170,6 +279,11 @@ func (s *state) encode(w io.Writer) error {
 				safetensors.Tensor{Name: model.OptimPrefix + "v." + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.opt.V[i]})
 		}
 	}
+	if s.Best != nil {
+		for i, p := range s.model.Params() {
+			extra = append(extra, safetensors.Tensor{Name: bestPrefix + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.bestParams[i]})
+		}
+	}
 	return model.SaveCheckpoint(w, s.model, model.Metadata{"train": string(train)}, extra)
 }
 
@@ -208,6 +322,8 @@ func parseCheckpoint(data []byte) (*state, error) {
 		return nil, fmt.Errorf("%d epochs done but %d in the history", s.Epoch, len(s.History))
 	case math.IsNaN(s.LossSum) || math.IsInf(s.LossSum, 0):
 		return nil, fmt.Errorf("training loss so far is %v", s.LossSum)
+	case s.Best != nil && (s.Best.Epoch < 1 || s.Best.Epoch > s.Epoch):
+		return nil, fmt.Errorf("best epoch %d of %d done", s.Best.Epoch, s.Epoch)
 	}
 	s.recipe = c.Recipe
 	s.noise = new(rand.PCG)
@@ -216,13 +332,22 @@ func parseCheckpoint(data []byte) (*state, error) {
 	}
 	s.opt = model.NewAdam(c.Recipe.LR)
 	s.opt.Steps = c.AdamSteps
-	if c.AdamSteps > 0 {
-		byName := map[string][]float64{}
-		for _, t := range extra {
-			if strings.HasPrefix(t.Name, model.OptimPrefix) {
-				byName[t.Name] = t.Data
-			}
+	byName := map[string][]float64{}
+	for _, t := range extra {
+		if strings.HasPrefix(t.Name, model.OptimPrefix) {
+			byName[t.Name] = t.Data
 		}
+	}
+	if s.Best != nil {
+		for _, p := range m.Params() {
+			b := byName[bestPrefix+p.Name]
+			if len(b) != len(p.Data) {
+				return nil, fmt.Errorf("best epoch's weights for %s missing or misshapen", p.Name)
+			}
+			s.bestParams = append(s.bestParams, b)
+		}
+	}
+	if c.AdamSteps > 0 {
 		for _, p := range m.Params() {
 			mom, vel := byName[model.OptimPrefix+"m."+p.Name], byName[model.OptimPrefix+"v."+p.Name]
 			if len(mom) != len(p.Data) || len(vel) != len(p.Data) {

@@ -40,12 +40,20 @@ func main() {
 		resume     = flag.String("resume", "", "checkpoint to continue from (default: none; see -out.ckpt)")
 		limit      = flag.Int("limit", 0, "use only the first N training images (0: all); for quick runs")
 		quiet      = flag.Bool("quiet", false, "no progress bar")
+		binarize   = flag.Bool("binarize", false, "dynamic binarization: each epoch, each training pixel is 1 with probability its grey value (test and validation images binarized once, seeded)")
+		valid      = flag.Int("valid", 0, "hold out the last N training images for validation (0: none); the best validation epoch's weights are written")
+		patience   = flag.Int("patience", 0, "stop after N epochs without a better validation loss (0: never; needs -valid)")
+		schedule   = flag.String("lr-schedule", "constant", "learning-rate schedule: constant, exp (times -lr-gamma each epoch) or cosine (from -lr to -lr-min over -epochs)")
+		lrGamma    = flag.Float64("lr-gamma", 0.95, "factor per epoch of the exp schedule")
+		lrMin      = flag.Float64("lr-min", 0, "final learning rate of the cosine schedule")
 	)
 	flag.Parse()
 
 	opts := options{
 		epochs: *epochs, batch: *batch, lr: *lr, seed: *seed, dataset: *dataset, data: *data,
 		out: *out, resume: *resume, limit: *limit, progress: !*quiet,
+		binarize: *binarize, valid: *valid, patience: *patience,
+		schedule: *schedule, lrGamma: *lrGamma, lrMin: *lrMin,
 	}
 	cfg := model.DefaultConfig()
 	cfg.Latent, cfg.Beta, cfg.Likelihood = *latent, *beta, model.Likelihood(*likelihood)

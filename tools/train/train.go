@@ -16,6 +16,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+	"gonum.org/v1/gonum/mat"
 
 	"vaeplay/model"
 	"vaeplay/tools/internal/atomicfile"
@@ -42,9 +43,27 @@ type options struct {
 	progress bool
 	command  string
 
+	// binarize resamples every training pixel as a Bernoulli draw of its
+	// grey value each epoch (dynamic binarization); the test and validation
+	// images are binarized once, with fixed seeds.
+	binarize bool
+	// valid is the number of images at the end of the training set held out
+	// for validation (0: none); patience stops training after that many
+	// epochs without a better validation loss (0: never).
+	valid    int
+	patience int
+	// schedule is the learning-rate schedule: constant, exp (times lrGamma
+	// each epoch) or cosine (from lr down to lrMin over the run's epochs).
+	schedule string
+	lrGamma  float64
+	lrMin    float64
+
 	// faultLoss, when set, replaces the loss of each step before it is
 	// checked: tests use it to make a NaN appear at a chosen batch.
 	faultLoss func(epoch, batch int, loss float64) float64
+	// faultValid, when set, replaces each epoch's validation loss: tests
+	// use it to script when early stopping should happen.
+	faultValid func(epoch int, loss float64) float64
 }
 
 // epochLog is one line of the per-epoch log.
@@ -55,6 +74,10 @@ type epochLog struct {
 	TestRecon float64 `json:"test_recon"`
 	TestKL    float64 `json:"test_kl"`
 	Seconds   float64 `json:"epoch_s"`
+	// ValidLoss is the loss on the validation split, when there is one.
+	ValidLoss *float64 `json:"valid_loss,omitempty"`
+	// LR is the learning rate of the epoch.
+	LR float64 `json:"lr,omitempty"`
 }
 
 // checkpointPath and logPath name the files written beside the weights.
@@ -68,14 +91,11 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	if opts.epochs < 1 {
 		return fmt.Errorf("-epochs %d: want at least 1", opts.epochs)
 	}
-	if err := (recipe{Batch: opts.batch, LR: opts.lr, Limit: opts.limit}).check(); err != nil {
-		return err
-	}
 	if opts.dataset == "" {
 		opts.dataset = mnist.MNIST
 	}
-	if _, err := mnist.ClassNames(opts.dataset); err != nil {
-		return fmt.Errorf("-dataset: %w", err)
+	if err := opts.recipe().check(); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.out), 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
@@ -110,7 +130,23 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	if c := s.model.Config.Classes; c > 0 && c != 10 {
 		return fmt.Errorf("data %s: 10 classes, the model has %d", opts.data, c)
 	}
-	n := train.N
+	grey := test // the annotations score grey images, as the widget's drawings are
+	if opts.binarize {
+		test = test.Binarized(testBinarizeSeed)
+	}
+	var valid *mnist.Set
+	if opts.valid > 0 {
+		if opts.valid >= train.N {
+			return fmt.Errorf("-valid %d: the training set has only %d images", opts.valid, train.N)
+		}
+		if valid, err = train.Slice(train.N-opts.valid, train.N); err != nil {
+			return err
+		}
+		if opts.binarize {
+			valid = valid.Binarized(validBinarizeSeed)
+		}
+	}
+	n := train.N - opts.valid
 	if opts.limit > 0 && opts.limit < n {
 		n = opts.limit
 	}
@@ -123,10 +159,14 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "training %s on %d images of %s: epoch %d of %d, checkpoint after each epoch to %s\n",
 		describe(s.model.Config), n, opts.data, s.Epoch+1, opts.epochs, checkpointPath(opts.out))
+	if valid != nil {
+		fmt.Fprintf(w, "validation on the last %d training images\n", valid.N)
+	}
 
 	trainer := model.NewTrainer(s.model, s.opt, rand.New(s.noise))
-	for s.Epoch < opts.epochs {
+	for s.Epoch < opts.epochs && !s.Stopped {
 		start := time.Now()
+		s.opt.LR = s.recipe.lrAt(s.Epoch)
 		perm := epochOrder(opts.seed, s.Epoch, n)
 		batches := (n + opts.batch - 1) / opts.batch
 		bar := newBar(opts.progress, batches, s.Epoch+1)
@@ -140,6 +180,9 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 			}
 			idx := perm[b*opts.batch : min((b+1)*opts.batch, n)]
 			x, labels := train.Batch(idx)
+			if opts.binarize {
+				binarizeBatch(x, idx, opts.seed, s.Epoch)
+			}
 			if !s.model.Config.Conditional() {
 				labels = nil
 			}
@@ -163,10 +206,30 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 		line := epochLog{
 			Epoch: s.Epoch + 1, TrainLoss: s.LossSum / float64(n),
 			TestLoss: testLoss.Total, TestRecon: testLoss.Recon, TestKL: testLoss.KL, Seconds: seconds,
+			LR: s.opt.LR,
 		}
-		fmt.Fprintf(w, "epoch %d train_loss %.2f test_loss %.2f (recon %.2f + kl %.2f) epoch_s %.2f\n",
-			line.Epoch, line.TrainLoss, line.TestLoss, line.TestRecon, line.TestKL, line.Seconds)
+		extra := ""
+		if valid != nil {
+			v := evaluate(s.model, valid).Total
+			if opts.faultValid != nil {
+				v = opts.faultValid(s.Epoch, v)
+			}
+			line.ValidLoss = &v
+			extra = fmt.Sprintf(" valid_loss %.2f", v)
+		}
+		fmt.Fprintf(w, "epoch %d train_loss %.2f test_loss %.2f (recon %.2f + kl %.2f)%s lr %.3g epoch_s %.2f\n",
+			line.Epoch, line.TrainLoss, line.TestLoss, line.TestRecon, line.TestKL, extra, line.LR, line.Seconds)
 		s.History = append(s.History, line)
+		if line.ValidLoss != nil {
+			if s.Best == nil || *line.ValidLoss < s.Best.Loss {
+				s.Best = &best{Epoch: line.Epoch, Loss: *line.ValidLoss}
+				s.bestParams = cloneParams(s.model)
+			} else if opts.patience > 0 && line.Epoch-s.Best.Epoch >= opts.patience {
+				s.Stopped = true
+				fmt.Fprintf(w, "early stop: no better validation loss in %d epochs; keeping epoch %d (valid_loss %.2f)\n",
+					opts.patience, s.Best.Epoch, s.Best.Loss)
+			}
+		}
 		s.Epoch, s.Batch, s.LossSum, s.Seconds = s.Epoch+1, 0, 0, 0
 		if err := s.save(checkpointPath(opts.out)); err != nil {
 			return err
@@ -176,7 +239,7 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 			return err
 		}
 	}
-	if err := writeWeights(opts, s, test); err != nil {
+	if err := writeWeights(opts, s, grey); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "wrote %s (log %s, checkpoint %s)\n", opts.out, logPath(opts.out), checkpointPath(opts.out))
@@ -248,13 +311,17 @@ func newBar(enabled bool, batches, epoch int) bar {
 func writeLog(path string, history []epochLog) error {
 	return atomicfile.Write(path, func(f io.Writer) error {
 		cw := csv.NewWriter(f)
-		cw.Write([]string{"epoch", "train_loss", "test_loss", "test_recon", "test_kl", "epoch_s"})
+		cw.Write([]string{"epoch", "train_loss", "test_loss", "test_recon", "test_kl", "epoch_s", "valid_loss", "lr"})
 		for _, l := range history {
 			row := []string{strconv.Itoa(l.Epoch)}
 			for _, v := range []float64{l.TrainLoss, l.TestLoss, l.TestRecon, l.TestKL, l.Seconds} {
 				row = append(row, strconv.FormatFloat(v, 'f', 4, 64))
 			}
-			cw.Write(row)
+			valid := "" // no validation split
+			if l.ValidLoss != nil {
+				valid = strconv.FormatFloat(*l.ValidLoss, 'f', 4, 64)
+			}
+			cw.Write(append(row, valid, strconv.FormatFloat(l.LR, 'g', 6, 64)))
 		}
 		cw.Flush()
 		return cw.Error()
@@ -267,11 +334,19 @@ func writeLog(path string, history []epochLog) error {
 // scores, measured on test) in the metadata.
 func writeWeights(opts options, s *state, test *mnist.Set) error {
 	last := s.History[len(s.History)-1]
+	if s.Best != nil {
+		// The weights written are those of the best validation epoch.
+		last = s.History[s.Best.Epoch-1]
+		for i, p := range s.model.Params() {
+			copy(p.Data, s.bestParams[i])
+		}
+	}
 	metrics, err := json.Marshal(struct {
 		epochLog
-		Dataset string `json:"dataset"`
-		Date    string `json:"date"`
-	}{last, opts.dataset, time.Now().UTC().Format(time.DateOnly)})
+		EpochsRun int    `json:"epochs_run"`
+		Dataset   string `json:"dataset"`
+		Date      string `json:"date"`
+	}{last, len(s.History), opts.dataset, time.Now().UTC().Format(time.DateOnly)})
 	if err != nil {
 		return err
 	}
@@ -299,4 +374,33 @@ func writeWeights(opts options, s *state, test *mnist.Set) error {
 	meta["command"] = "go run ./tools/train " + opts.command
 	meta[model.DatasetKey], meta[model.ClassNamesKey] = opts.dataset, string(namesJSON)
 	return atomicfile.Write(opts.out, func(f io.Writer) error { return model.Save(f, s.model, meta) })
+}
+
+// Seeds of the fixed binarizations of the test and validation images. The
+// test seed is tools/eval's default (its -seed 1 XOR its stream 0xb1a7), so
+// that the trainer's binarized test loss is the one eval reports.
+const (
+	testBinarizeSeed  = 1 ^ 0xb1a7
+	validBinarizeSeed = 0xb1a7_0002
+)
+
+// binarizeBatch replaces the grey pixels of the batch x, whose rows are the
+// training images idx, by Bernoulli draws: image i in epoch e draws from its
+// own generator, seeded by (seed, e, i), so that an epoch's data is a
+// function of the seed alone and a resumed run sees the same pixels.
+func binarizeBatch(x *mat.Dense, idx []int, seed uint64, epoch int) {
+	for r, i := range idx {
+		rng := rand.New(rand.NewPCG(seed, streamBinarize|uint64(epoch)<<32|uint64(i)))
+		row := x.RawRowView(r)
+		mnist.BinarizeRow(row, row, rng)
+	}
+}
+
+// cloneParams copies the model's parameters, in Params order.
+func cloneParams(m *model.Model) [][]float64 {
+	var ps [][]float64
+	for _, p := range m.Params() {
+		ps = append(ps, append([]float64(nil), p.Data...))
+	}
+	return ps
 }

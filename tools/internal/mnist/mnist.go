@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -225,4 +226,45 @@ func ClassNames(dataset string) ([]string, error) {
 // sharing the set's storage, and the labels.
 func (s *Set) All() (*mat.Dense, []int) {
 	return mat.NewDense(s.N, s.Pixels(), s.Images), s.Labels
+}
+
+// Slice returns images lo..hi-1 of s as a set sharing its storage, for
+// carving a validation split out of the training set.
+func (s *Set) Slice(lo, hi int) (*Set, error) {
+	if lo < 0 || hi > s.N || lo >= hi {
+		return nil, fmt.Errorf("%s: images %d..%d of %d: not a non-empty range", s.ImagesPath, lo, hi-1, s.N)
+	}
+	p := s.Pixels()
+	out := *s
+	out.Images = s.Images[lo*p : hi*p : hi*p]
+	out.Labels = s.Labels[lo:hi:hi]
+	out.N = hi - lo
+	return &out, nil
+}
+
+// Binarized returns a copy of s in which every pixel of image i is 1 with
+// probability its grey value and 0 otherwise, drawn from the generator
+// PCG(seed, i): a fixed stochastic binarization, the form of MNIST the
+// literature reports likelihoods on. The same seed gives the same images.
+func (s *Set) Binarized(seed uint64) *Set {
+	out := *s
+	out.Images = make([]float64, len(s.Images))
+	for i := range s.N {
+		rng := rand.New(rand.NewPCG(seed, uint64(i)))
+		BinarizeRow(out.Image(i), s.Image(i), rng)
+	}
+	return &out
+}
+
+// BinarizeRow sets each dst[j] to 1 with probability src[j] (a grey value in
+// [0, 1]) and to 0 otherwise, drawing one number from rng per pixel. dst and
+// src may be the same slice.
+func BinarizeRow(dst, src []float64, rng *rand.Rand) {
+	for j, v := range src {
+		if rng.Float64() < v {
+			dst[j] = 1
+		} else {
+			dst[j] = 0
+		}
+	}
 }

@@ -302,3 +302,53 @@ func TestClassNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSliceAndBinarized(t *testing.T) {
+	s := &Set{Images: []float64{0, 1, 0.5, 0.5, 0.25, 0.75, 1, 0}, Labels: []int{1, 2, 3, 4}, N: 4, Rows: 1, Cols: 2, ImagesPath: "x"}
+	for _, tc := range []struct {
+		lo, hi  int
+		wantErr bool
+	}{{0, 4, false}, {1, 3, false}, {3, 4, false}, {2, 2, true}, {-1, 2, true}, {0, 5, true}, {3, 1, true}} {
+		sub, err := s.Slice(tc.lo, tc.hi)
+		if tc.wantErr {
+			if err == nil {
+				t.Errorf("Slice(%d, %d): no error", tc.lo, tc.hi)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Slice(%d, %d): %v", tc.lo, tc.hi, err)
+		}
+		if sub.N != tc.hi-tc.lo || sub.Labels[0] != s.Labels[tc.lo] || sub.Image(0)[1] != s.Image(tc.lo)[1] {
+			t.Errorf("Slice(%d, %d) = %+v", tc.lo, tc.hi, sub)
+		}
+	}
+	a, b, c := s.Binarized(7), s.Binarized(7), s.Binarized(8)
+	differ := false
+	for i, v := range a.Images {
+		if v != 0 && v != 1 {
+			t.Fatalf("pixel %d is %v", i, v)
+		}
+		if g := s.Images[i]; (g == 0 || g == 1) && v != g {
+			t.Errorf("pixel %d: grey %v binarized to %v", i, g, v)
+		}
+		if v != b.Images[i] {
+			t.Fatal("the same seed binarized differently")
+		}
+		differ = differ || v != c.Images[i]
+	}
+	if s.Images[2] != 0.5 {
+		t.Error("Binarized changed the original set")
+	}
+	// Four pixels are random; with another seed all of them agreeing has
+	// probability 1/16 per seed pair, so try a few.
+	for seed := uint64(9); !differ && seed < 20; seed++ {
+		d := s.Binarized(seed)
+		for i := range d.Images {
+			differ = differ || d.Images[i] != a.Images[i]
+		}
+	}
+	if !differ {
+		t.Error("every seed gives the same binarization")
+	}
+}
