@@ -71,7 +71,17 @@ wasm:
 	mkdir -p $(SITE)
 	$(WASM_BUILD)
 
-## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT, main.wasm, $(WEIGHTS)/<model>.safetensors for each of $(SITE_MODELS)
+# BROTLI is the brotli level of the site's precompressed twins
+# (tools/precompress.sh): -q 11 takes a minute or more on a new main.wasm
+# (then cached in $(ZCACHE)) for a third less than gzip; make test, which
+# needs the site to work rather than to be small, asks for a fast level.
+BROTLI ?= -q 11
+ZCACHE ?= .cache/precompressed
+test: BROTLI = -q 5
+
+## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT,
+## main.wasm, $(WEIGHTS)/<model>.safetensors in half precision (tools/halve)
+## for each of $(SITE_MODELS), and .gz/.br twins of the large files
 site:
 	@for m in $(SITE_MODELS); do f=$(WEIGHTS)/$$m.safetensors; \
 		[ -f $$f ] || { echo "site: $$f is missing: train the models first (see weights/README.md)" >&2; exit 1; }; \
@@ -81,7 +91,8 @@ site:
 	$(WASM_BUILD)
 	cp web/*.html web/*.js web/*.css $(SITE)/
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITE)/
-	for m in $(SITE_MODELS); do cp $(WEIGHTS)/$$m.safetensors $(SITE)/weights/ || exit 1; done
+	for m in $(SITE_MODELS); do $(GO) run ./tools/halve -in $(WEIGHTS)/$$m.safetensors -out $(SITE)/weights/$$m.safetensors || exit 1; done
+	BROTLI='$(BROTLI)' sh tools/precompress.sh $(SITE) $(ZCACHE)
 
 ## demo: build the site and serve it on http://$(ADDR)/
 demo: site
@@ -94,15 +105,20 @@ weights: data
 	$(GO) run ./tools/train -model vae -epochs 10 -seed 1 -out weights/vae.safetensors
 	$(GO) run ./tools/train -model cvae -epochs 10 -seed 1 -out weights/cvae.safetensors
 
-## bench: one training step at batch 128 and one decode (go test -bench), then
-## one epoch of our trainer and of PyTorch's recipe side by side, then the
-## widget's figures in Chromium beside TensorFlow.js's (bench-web)
+# BENCH is where make bench keeps each step's output for its final table.
+BENCH ?= build/bench
+
+## bench: the widget's figures in Chromium beside TensorFlow.js's
+## (bench-web), one training step at batch 128 and one decode (go test
+## -bench), one epoch of our trainer and of PyTorch's recipe side by side,
+## then one table of every figure beside its goal and its peer's
 bench: data bench-web
-	$(GO) test -run '^$$' -bench . -benchtime 40x ./model/
-	$(GO) run ./tools/train -model vae -epochs 1 -quiet -out build/bench/vae.safetensors
+	$(GO) test -run '^$$' -bench . -benchtime 40x ./model/ >$(BENCH)/step.txt; s=$$?; cat $(BENCH)/step.txt; exit $$s
+	$(GO) run ./tools/train -model vae -epochs 1 -quiet -out $(BENCH)/vae.safetensors >$(BENCH)/train.txt; s=$$?; cat $(BENCH)/train.txt; exit $$s
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
-		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2; \
-	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)"; fi
+		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2 >$(BENCH)/torch.txt; s=$$?; cat $(BENCH)/torch.txt; exit $$s; \
+	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)" | tee $(BENCH)/torch.txt; fi
+	$(GO) run ./tools/benchweb -summary $(BENCH)
 
 # TFJS is the peer of the widget's decode benchmark, installed from npm into
 # $(NPM) (git-ignored) by bench-web.
@@ -114,11 +130,21 @@ TFJS ?= @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
 ## bench-web: the widget's decode time (one digit, a 10x10 grid) beside
 ## TensorFlow.js's wasm backend on the same weights, its download size and its
 ## time to first digit, in headless Chromium (tools/benchweb)
-bench-web: data site chromium
+bench-web: data brotli site chromium
 	@test -f $(NPM)/node_modules/@tensorflow/tfjs-backend-wasm/package.json || \
 		npm install --prefix $(NPM) --no-audit --no-fund --loglevel=error $(TFJS)
+	mkdir -p $(BENCH)
+	rm -f $(BENCH)/web.json $(BENCH)/step.txt $(BENCH)/train.txt $(BENCH)/torch.txt
 	GOOS=js GOARCH=wasm $(GO) test -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run '^$$' -bench Decode -benchtime 2s ./model/
-	$(GO) run ./tools/benchweb -site $(SITE) -weights $(WEIGHTS) -npm $(NPM) -data $(DATA)
+	$(GO) run ./tools/benchweb -site $(SITE) -weights $(WEIGHTS) -npm $(NPM) -data $(DATA) -json $(BENCH)/web.json
+
+.PHONY: brotli
+
+## brotli: install Debian's brotli for the site's precompressed twins, if root and missing (the site works without)
+brotli:
+	@if command -v brotli >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y brotli || true; \
+	else echo "brotli is not installed: the site will be served with gzip (apt-get install brotli)" >&2; fi
 
 .PHONY: eval
 

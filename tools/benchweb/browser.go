@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
@@ -163,7 +165,15 @@ type resource struct {
 	Transfer float64 `json:"transfer"` // bytes on the wire, headers included
 	Encoded  float64 `json:"encoded"`  // body as served (gzipped)
 	Decoded  float64 `json:"decoded"`  // body after decompression
+	Start    float64 `json:"start"`    // ms after navigation start
 	End      float64 `json:"end"`      // ms after navigation start
+}
+
+// mark is a performance.mark the page set (web/loader.js marks
+// "vaeplay:compiled" when main.wasm is compiled and instantiated).
+type mark struct {
+	Name string  `json:"name"`
+	At   float64 `json:"at"` // ms after navigation start
 }
 
 // firstDigit is the widget's load from an empty cache.
@@ -171,11 +181,14 @@ type firstDigit struct {
 	ReadyMs   float64    `json:"readyAt"`
 	Error     string     `json:"error"`
 	Resources []resource `json:"resources"`
+	Marks     []mark     `json:"marks"`
 }
 
 // firstDigit navigates a fresh browser context to the widget and returns
 // the time to its first digit and what it fetched.
-func (b *browser) firstDigit(url string) (*firstDigit, error) {
+// With prof, the page's main thread is profiled from navigation to the
+// first digit.
+func (b *browser) firstDigit(url string, prof *profiling) (*firstDigit, error) {
 	ctx, cancel, err := b.tab(readyHook)
 	if err != nil {
 		return nil, err
@@ -183,6 +196,11 @@ func (b *browser) firstDigit(url string) (*firstDigit, error) {
 	defer cancel()
 	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
 	defer cancelT()
+	if prof != nil {
+		if err := prof.start(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		return nil, fmt.Errorf("%s: %w", url, err)
 	}
@@ -190,7 +208,8 @@ func (b *browser) firstDigit(url string) (*firstDigit, error) {
 	err = waitJSON(ctx, `(window.__bench && (window.__bench.readyAt || window.__bench.error)) ? {
 		readyAt: window.__bench.readyAt, error: window.__bench.error,
 		resources: [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].map(e => ({
-			name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize, end: e.responseEnd})),
+			name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize, start: e.startTime, end: e.responseEnd})),
+		marks: performance.getEntriesByType("mark").map(m => ({name: m.name, at: m.startTime})),
 	} : null`, &fd)
 	if err != nil {
 		return nil, fmt.Errorf("%s: waiting for the first digit: %w", url, err)
@@ -201,5 +220,101 @@ func (b *browser) firstDigit(url string) (*firstDigit, error) {
 	if fd.ReadyMs <= 0 {
 		return nil, errors.New(url + ": no ready time recorded")
 	}
+	if prof != nil {
+		if err := prof.stop(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return &fd, nil
+}
+
+// dragResult is the frame rate Ebiten reported (window.vaeplay.fps, its
+// ActualFPS) while a latent slider was dragged back and forth.
+type dragResult struct {
+	Readings []float64 `json:"readings"` // fps, sampled about every 250 ms after the first second
+	Moves    int       `json:"moves"`    // mouse moves sent
+	Seconds  float64   `json:"seconds"`  // length of the drag
+}
+
+// Held returns the lowest reading: the frame rate held through the drag.
+func (d *dragResult) Held() float64 {
+	if len(d.Readings) == 0 {
+		return math.NaN()
+	}
+	return slices.Min(d.Readings)
+}
+
+// dragFPS opens the widget's sliders panel, presses the mouse on the first
+// latent slider and moves it to and fro for the given time, a move about
+// every frame, as a person's drag sends them; each move decodes and draws a
+// digit. Ebiten updates ActualFPS about once a second, and the widget
+// reports it with every state change, so readings start after a second.
+// With prof, the page's main thread is profiled during the drag.
+func (b *browser) dragFPS(url string, length time.Duration, prof *profiling) (*dragResult, error) {
+	ctx, cancel, err := b.tab("")
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	var sliders []struct {
+		Label      string  `json:"label"`
+		X, Y, W, H float64 // CSS pixels of the page: the widget fills it
+	}
+	err = waitJSON(ctx, `(window.vaeplay && window.vaeplay.status === "error") ? {error: window.vaeplay.errors} :
+		(window.vaeplay && window.vaeplay.status === "ready" && window.vaeplay.layout.sliders.length > 1) ? window.vaeplay.layout.sliders : null`, &sliders)
+	if err != nil {
+		return nil, fmt.Errorf("%s: waiting for the sliders (the widget may report an error): %w", url, err)
+	}
+	s := sliders[1] // [0] is the temperature
+	x0, y := s.X+s.W/2, s.Y+s.H/2
+	at := func(t time.Duration) float64 { // a to-and-fro over 80% of the track, 1.5 s a cycle
+		return x0 + 0.4*s.W*math.Sin(2*math.Pi*t.Seconds()/1.5)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.MouseEvent(chromedp.MouseMoved, x0, y),
+		chromedp.MouseEvent(chromedp.MousePressed, x0, y, chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+		return nil, fmt.Errorf("%s: pressing on slider %s: %w", url, s.Label, err)
+	}
+	if prof != nil {
+		if err := prof.start(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var d dragResult
+	start := time.Now()
+	lastRead := start
+	for el := time.Since(start); el < length; el = time.Since(start) {
+		if err := chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, at(el), y, chromedp.ButtonLeft)); err != nil {
+			return nil, fmt.Errorf("%s: dragging slider %s: %w", url, s.Label, err)
+		}
+		d.Moves++
+		if el > time.Second && time.Since(lastRead) >= 250*time.Millisecond {
+			lastRead = time.Now()
+			fps, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.vaeplay.fps`))
+			if err != nil {
+				return nil, fmt.Errorf("%s: reading window.vaeplay.fps: %w", url, err)
+			}
+			d.Readings = append(d.Readings, fps)
+		}
+		// About one move per frame at 60 Hz, counting the round trip.
+		time.Sleep(10 * time.Millisecond)
+	}
+	d.Seconds = time.Since(start).Seconds()
+	if prof != nil {
+		if err := prof.stop(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseReleased, at(time.Since(start)), y, chromedp.ButtonLeft, chromedp.ClickCount(1))); err != nil {
+		return nil, fmt.Errorf("%s: releasing slider %s: %w", url, s.Label, err)
+	}
+	if len(d.Readings) == 0 {
+		return nil, fmt.Errorf("%s: no fps reading in a %v drag", url, length)
+	}
+	return &d, nil
 }

@@ -32,6 +32,11 @@ type options struct {
 	npm     string // npm prefix holding @tensorflow/tfjs and tfjs-backend-wasm
 	data    string // MNIST, for the test loss of half-precision weights
 	rounds  int    // alternating rounds of the two decode pages
+	json    string // file to write the figures to, for -summary
+	summary string // folder of a make bench run's outputs: print its table and stop
+	profile bool   // also profile the first digit and the slider drag
+	// decodeOnly runs the decode pages alone, for quick comparisons.
+	decodeOnly bool
 }
 
 func main() {
@@ -41,6 +46,10 @@ func main() {
 	flag.StringVar(&o.npm, "npm", ".cache/npm", "npm prefix with @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm installed")
 	flag.StringVar(&o.data, "data", ".cache/mnist", "MNIST folder (make data), for the test loss of half-precision weights; skipped when absent")
 	flag.IntVar(&o.rounds, "rounds", 2, "rounds of the Go and TensorFlow.js decode pages, alternating; each figure is the best round's median")
+	flag.StringVar(&o.json, "json", "", "also write the figures as JSON to this file (make bench reads it back with -summary)")
+	flag.StringVar(&o.summary, "summary", "", "print the final table of make bench from the outputs in this folder (web.json, step.txt, train.txt, torch.txt) and stop")
+	flag.BoolVar(&o.profile, "profile", false, "also profile the page's main thread during the first digit and the slider drag, and print where the time goes")
+	flag.BoolVar(&o.decodeOnly, "decode-only", false, "run only the decode pages (Go and TensorFlow.js) and print their medians")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchweb: unexpected arguments %q\n", flag.Args())
@@ -49,6 +58,13 @@ func main() {
 	if o.rounds < 1 {
 		fmt.Fprintln(os.Stderr, "benchweb: -rounds must be at least 1")
 		os.Exit(2)
+	}
+	if o.summary != "" {
+		if err := summary(os.Stdout, o.summary); err != nil {
+			fmt.Fprintf(os.Stderr, "benchweb: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(o); err != nil {
 		fmt.Fprintf(os.Stderr, "benchweb: %v\n", err)

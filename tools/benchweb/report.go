@@ -20,8 +20,27 @@ func verdict(got, goal float64) string {
 	return "MISSED"
 }
 
-// report prints every figure beside its goal and the peer's figure.
-func report(w io.Writer, o options, sz *sizes, fd *firstDigit, goRuns, tfRuns []*pageResult) {
+// webResult holds the widget's headline figures, which make bench's final
+// table (-summary) reads back from the -json file.
+type webResult struct {
+	SingleMs     float64   `json:"single_ms"`      // decode of one digit, Go in wasm
+	GridMs       float64   `json:"grid_ms"`        // decode of 100 digits
+	TFSingleMs   float64   `json:"tfjs_single_ms"` // the same by TensorFlow.js's wasm backend
+	TFGridMs     float64   `json:"tfjs_grid_ms"`
+	WasmMB       float64   `json:"wasm_mb"` // main.wasm as served
+	WeightsMB    float64   `json:"weights_mb"`
+	OtherMB      float64   `json:"other_mb"` // html, js, css
+	FirstDigitMs float64   `json:"first_digit_ms"`
+	FPSHeld      float64   `json:"fps_held"` // lowest reading while dragging a slider
+	FPSReadings  []float64 `json:"fps_readings"`
+	EbitenMB     float64   `json:"ebiten_floor_mb"` // the smallest Ebiten program, gzip -9
+	HalfCost     []float64 `json:"half_cost_nats"`  // test loss F16 - F32 for vae, cvae
+	Load         string    `json:"load"`            // load average when the run ended
+}
+
+// report prints every figure beside its goal and the peer's figure, and
+// returns the headline figures.
+func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult, goRuns, tfRuns []*pageResult) *webResult {
 	load := "unknown"
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		load = strings.Join(strings.Fields(string(b))[:3], " ")
@@ -55,13 +74,19 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, goRuns, tfRuns []
 	fmt.Fprintf(tw, "  weights (vae + cvae)\t%.2f MB\t\t\t\t\n", weights/mb)
 	fmt.Fprintf(tw, "  html, js, css\t%.3f MB\t\t\t\t\n", other/mb)
 	fmt.Fprintf(tw, "first digit after navigation (empty cache)\t%.0f ms\t≤ %d ms\t\t\t%s\n", fd.ReadyMs, goalFirstMs, verdict(fd.ReadyMs, goalFirstMs))
+	fmt.Fprintf(tw, "frames per second held while dragging a slider\t%.0f\t≥ %d\t\t\t%s\n", drag.Held(), goalFPS, verdictAtLeast(drag.Held(), goalFPS))
 	tw.Flush()
+	fmt.Fprintf(w, "\nSlider drag: %d mouse moves in %.1f s on the first latent slider; Ebiten's ActualFPS read every 250 ms after the first second: %v.\n",
+		drag.Moves, drag.Seconds, drag.Readings)
 
-	fmt.Fprintf(w, "\nFirst digit: ready at %.0f ms after navigation; downloads finished at (ms after navigation):", fd.ReadyMs)
+	fmt.Fprintf(w, "\nFirst digit: ready at %.0f ms after navigation; downloads (ms after navigation, start-end):", fd.ReadyMs)
 	for _, r := range fd.Resources {
 		if strings.HasSuffix(r.Name, ".wasm") || strings.HasSuffix(r.Name, ".safetensors") {
-			fmt.Fprintf(w, " %s %.0f;", r.Name[strings.LastIndex(r.Name, "/")+1:], r.End)
+			fmt.Fprintf(w, " %s %.0f-%.0f;", r.Name[strings.LastIndex(r.Name, "/")+1:], r.Start, r.End)
 		}
+	}
+	for _, m := range fd.Marks {
+		fmt.Fprintf(w, " %s at %.0f;", m.Name, m.At)
 	}
 	fmt.Fprintln(w)
 
@@ -122,6 +147,32 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, goRuns, tfRuns []
 	fmt.Fprintf(tw, "  (%d more groups)\t\t\n", max(0, len(sz.pkgs)-15))
 	tw.Flush()
 	fmt.Fprintf(w, "gonum's LAPACK in the widget: %.2f MB.\n", float64(lapack)/mb)
+
+	res := &webResult{
+		SingleMs: single, GridMs: grid, TFSingleMs: tfSingle, TFGridMs: tfGrid,
+		WasmMB: wasm / mb, WeightsMB: weights / mb, OtherMB: other / mb,
+		FirstDigitMs: fd.ReadyMs, FPSHeld: drag.Held(), FPSReadings: drag.Readings,
+		Load: load,
+	}
+	for _, f := range sz.files {
+		if strings.HasPrefix(f.name, "ebitenfloor") {
+			res.EbitenMB = float64(f.level9) / mb
+		}
+	}
+	for _, h := range sz.halves {
+		if c := h.lossF16 - h.lossF32; !math.IsNaN(c) { // NaN without data; JSON has no NaN
+			res.HalfCost = append(res.HalfCost, c)
+		}
+	}
+	return res
+}
+
+// verdictAtLeast says whether got meets a goal of at least goal.
+func verdictAtLeast(got, goal float64) string {
+	if got >= goal {
+		return "met"
+	}
+	return "MISSED"
 }
 
 // peerVerdict adds whether ours is no slower than the peer.

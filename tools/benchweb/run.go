@@ -2,6 +2,7 @@ package main
 
 import (
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -29,6 +31,7 @@ const (
 	goalGridMs   = 20
 	goalMB       = 3.5
 	goalFirstMs  = 1500
+	goalFPS      = 60
 	goalNats     = 0.1
 	// servedLevel is tools/internal/static's gzip level, what a visitor gets.
 	servedLevel = 5
@@ -61,9 +64,11 @@ func run(o options) error {
 	if err := assemble(goCmd, o, benchDir); err != nil {
 		return err
 	}
-	sz, err := measureSizes(goCmd, o, benchDir, tmp)
-	if err != nil {
-		return err
+	var sz *sizes
+	if !o.decodeOnly {
+		if sz, err = measureSizes(goCmd, o, benchDir, tmp); err != nil {
+			return err
+		}
 	}
 
 	b, err := startBrowser()
@@ -82,10 +87,17 @@ func run(o options) error {
 	}
 	defer stopSite()
 
-	fmt.Println("benchweb: first digit from an empty cache ...")
-	fd, err := b.firstDigit(siteURL + "embed.html")
-	if err != nil {
-		return err
+	var fd *firstDigit
+	var drag *dragResult
+	if !o.decodeOnly {
+		fmt.Println("benchweb: first digit from an empty cache ...")
+		if fd, err = b.firstDigit(siteURL+"embed.html", nil); err != nil {
+			return err
+		}
+		fmt.Println("benchweb: dragging a slider for the frame rate ...")
+		if drag, err = b.dragFPS(siteURL+dragPage, 5*time.Second, nil); err != nil {
+			return err
+		}
 	}
 	var goRuns, tfRuns []*pageResult
 	for r := range o.rounds {
@@ -103,8 +115,66 @@ func run(o options) error {
 	if d, i := maxDiff(goRuns[0].Pixels, tfRuns[0].Pixels); d > agreeTol || math.IsNaN(d) {
 		return fmt.Errorf("the two decoders disagree: pixel %d differs by %g (Go %d pixels, TensorFlow.js %d)", i, d, len(goRuns[0].Pixels), len(tfRuns[0].Pixels))
 	}
+	if o.decodeOnly {
+		fmt.Printf("decode one digit, ms (each round's median): Go %s | TF.js %s\n10x10 grid, ms: Go %s | TF.js %s\n",
+			medians(goRuns, false), medians(tfRuns, false), medians(goRuns, true), medians(tfRuns, true))
+		return nil
+	}
 	fmt.Println()
-	report(os.Stdout, o, sz, fd, goRuns, tfRuns)
+	res := report(os.Stdout, o, sz, fd, drag, goRuns, tfRuns)
+	if o.profile {
+		if err := profilePages(b, o, tmp); err != nil {
+			return err
+		}
+	}
+	if o.json != "" {
+		data, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.json, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dragPage is the widget on its sliders panel, where dragFPS drags.
+const dragPage = "embed.html?digit=3&seed=5&panel=sliders"
+
+// profilePages profiles the first digit and the slider drag on a copy of the
+// site whose main.wasm keeps its function names (measureSizes built it), and
+// prints where the time goes.
+func profilePages(b *browser, o options, tmp string) error {
+	fmt.Println("\nbenchweb: profiling the first digit and the slider drag (main.wasm with symbols, served gzipped on the fly) ...")
+	dir := filepath.Join(tmp, "profile-site")
+	if err := os.CopyFS(dir, os.DirFS(o.site)); err != nil {
+		return fmt.Errorf("copying the site: %w", err)
+	}
+	for _, twin := range []string{"main.wasm.br", "main.wasm.gz"} {
+		if err := os.Remove(filepath.Join(dir, twin)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	if err := copyFile(filepath.Join(dir, "main.wasm"), filepath.Join(tmp, "widget-symbols.wasm")); err != nil {
+		return err
+	}
+	url, stop, err := serve(dir)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	var first, drag profiling
+	fd, err := b.firstDigit(url+"embed.html", &first)
+	if err != nil {
+		return err
+	}
+	d, err := b.dragFPS(url+dragPage, 5*time.Second, &drag)
+	if err != nil {
+		return err
+	}
+	printProfile(os.Stdout, fmt.Sprintf("First digit (ready at %.0f ms, profiled)", fd.ReadyMs), first.prof)
+	printProfile(os.Stdout, fmt.Sprintf("Slider drag (%d moves in %.1f s, fps %v, profiled)", d.Moves, d.Seconds, d.Readings), drag.prof)
 	return nil
 }
 
