@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"vaeplay/model"
+)
+
+func TestParseEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     epoch
+		err      bool
+	}{
+		{"ours", "epoch 1 train_loss 164.51 test_loss 127.20 (recon 107.9 + kl 19.3) epoch_s 13.92\n", epoch{1, 164.51, 127.20, 13.92}, false},
+		{"pytorch", "noise\nepoch 1 train_loss 164.2 test_loss 127.9 epoch_s 18.00\nepoch 2 train_loss 1 test_loss 1 epoch_s 1\n", epoch{1, 164.2, 127.9, 18}, false},
+		{"none", "peer: Debian's python3-torch not installed\n", epoch{}, true},
+		{"empty", "", epoch{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseEpoch(strings.NewReader(tc.in))
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want error %v", err, tc.err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseSteps(t *testing.T) {
+	in := "goos: linux\nBenchmarkStep/vae-2         \t      40\t  27300000 ns/op\t      4690 images/s\nBenchmarkStep/cvae  40  28000000 ns/op  4571 images/s\nBenchmarkDecode-2  40  200000 ns/op\n"
+	got, err := parseSteps(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["vae"] != (stepBench{27.3, 4690}) || got["cvae"] != (stepBench{28, 4571}) {
+		t.Errorf("got %+v", got)
+	}
+	if _, err := parseSteps(strings.NewReader("BenchmarkDecode-2 40 200000 ns/op\n")); err == nil {
+		t.Error("no error without a BenchmarkStep line")
+	}
+}
+
+func TestPeakFromCPUInfo(t *testing.T) {
+	const vm = "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2000.000\nsiblings\t: 2\ncpu cores\t: 2\nflags\t\t: fpu sse2 avx avx2 fma avx512f\n\nprocessor\t: 1\nmodel name\t: Intel(R) Xeon(R) Processor\ncpu MHz\t\t: 2000.000\nsiblings\t: 2\ncpu cores\t: 2\nflags\t\t: fpu sse2 avx avx2 fma avx512f\n"
+	const ht = "processor : 0\nmodel name : Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz\ncpu MHz : 800.0\nsiblings : 2\ncpu cores : 1\nflags : sse2 avx2 fma\nprocessor : 1\nmodel name : Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz\nsiblings : 2\ncpu cores : 1\nflags : sse2 avx2 fma\n"
+	for _, tc := range []struct {
+		name, in string
+		numCPU   int
+		gflops   float64
+		err      bool
+	}{
+		{"avx512 vm", vm, 2, 2 * 2.0 * 32, false},
+		{"one cpu allowed", vm, 1, 2.0 * 32, false},
+		{"hyper-threads share a core", ht, 2, 3.2 * 16, false},
+		{"sse2 only", "processor : 0\ncpu MHz : 1000\nflags : sse2\n", 1, 1.0 * 4, false},
+		{"no flags", "processor : 0\ncpu MHz : 1000\n", 1, 0, true},
+		{"no clock", "processor : 0\nflags : avx2 fma\n", 1, 0, true},
+		{"empty", "", 1, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := peakFromCPUInfo(tc.in, tc.numCPU)
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want error %v", err, tc.err)
+			}
+			if !tc.err && (math.Abs(p.gflops64-tc.gflops) > 1e-9 || p.gf32 != 2*p.gflops64) {
+				t.Errorf("peak %g (float32 %g) GFLOP/s, want %g: %+v", p.gflops64, p.gf32, tc.gflops, p)
+			}
+		})
+	}
+}
+
+// TestFlopsPerImage counts the default recipe's products by hand: forward
+// and weight gradient of every layer, input gradient of all but enc.fc1.
+func TestFlopsPerImage(t *testing.T) {
+	got, err := flopsPerImage(model.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mn := func(in, out int) float64 { return float64(2 * in * out) }
+	all := mn(784, 400) + 2*mn(400, 20) + mn(20, 400) + mn(400, 784)
+	if want := 2*all + all - mn(784, 400); got != want {
+		t.Errorf("%g FLOPs per image, want %g", got, want)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		stepFile:  "BenchmarkStep/vae-2 40 27300000 ns/op 4690 images/s\n",
+		trainFile: "epoch 1 train_loss 164.5 test_loss 127.2 (recon 1 + kl 2) epoch_s 12.00\n",
+		torchFile: "epoch 1 train_loss 164.2 test_loss 127.9 epoch_s 16.00\n",
+		webFile:   `{"single_ms": 0.4, "grid_ms": 30, "tfjs_single_ms": 0.13, "tfjs_grid_ms": 5, "wasm_mb": 3.2, "weights_mb": 2.3, "first_digit_ms": 1400, "fps_held": 60, "fps_readings": [60, 61], "ebiten_floor_mb": 2.45, "load": "1.00 1.00 1.00", "half_cost_nats": [0.0001, -0.0002]}`,
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := summary(&out, dir); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"0.75x", // epoch ratio 12/16
+		"MISSED",
+		"0.400 ms",
+		"5.50 MB",
+		"1400 ms",
+		"+0.0001, -0.0002 nats",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "n/a") {
+		t.Errorf("summary has n/a with every file present:\n%s", s)
+	}
+
+	// Without the peer, its figures are n/a and the reason is given.
+	if err := os.WriteFile(filepath.Join(dir, torchFile), []byte("peer: Debian's python3-torch not installed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := summary(&out, dir); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, "n/a") || !strings.Contains(s, "python3-torch not installed") {
+		t.Errorf("summary without the peer:\n%s", s)
+	}
+}
