@@ -234,6 +234,9 @@ type dragResult struct {
 	Readings []float64 `json:"readings"` // fps, sampled about every 250 ms after the first second
 	Moves    int       `json:"moves"`    // mouse moves sent
 	Seconds  float64   `json:"seconds"`  // length of the drag
+	// Floor is the smallest Ebiten program's ActualFPS in the same browser
+	// over as long (floorFPS): the most this browser gives any Ebiten canvas.
+	Floor []float64 `json:"floor"`
 }
 
 // Held returns the lowest reading: the frame rate held through the drag.
@@ -317,4 +320,35 @@ func (b *browser) dragFPS(url string, length time.Duration, prof *profiling) (*d
 		return nil, fmt.Errorf("%s: no fps reading in a %v drag", url, length)
 	}
 	return &d, nil
+}
+
+// floorFPS loads page/floor.html, the smallest Ebiten program, and samples
+// its ActualFPS every 250 ms after the first second, for as long as a drag
+// lasts: the frame rate this browser sustains for an Ebiten canvas of the
+// widget's size that draws next to nothing.
+func (b *browser) floorFPS(url string, length time.Duration) ([]float64, error) {
+	ctx, cancel, err := b.tab("")
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	var first float64
+	if err := waitJSON(ctx, `window.benchError ? (() => { throw new Error(window.benchError); })() : (window.ebitenFPS > 0 ? window.ebitenFPS : null)`, &first); err != nil {
+		return nil, fmt.Errorf("%s: waiting for a frame rate: %w", url, err)
+	}
+	time.Sleep(time.Second)
+	var readings []float64
+	for start := time.Now(); time.Since(start) < length-time.Second; time.Sleep(250 * time.Millisecond) {
+		fps, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.ebitenFPS`))
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading window.ebitenFPS: %w", url, err)
+		}
+		readings = append(readings, fps)
+	}
+	return readings, nil
 }

@@ -98,6 +98,9 @@ func run(o options) error {
 		if drag, err = b.dragFPS(siteURL+dragPage, 5*time.Second, nil); err != nil {
 			return err
 		}
+		if drag.Floor, err = b.floorFPS(benchURL+"floor.html", 5*time.Second); err != nil {
+			return err
+		}
 	}
 	var goRuns, tfRuns []*pageResult
 	for r := range o.rounds {
@@ -269,7 +272,7 @@ type sizes struct {
 func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error) {
 	var sz sizes
 	// The smallest Ebiten program, to weigh Ebiten itself.
-	floor := filepath.Join(tmp, "ebitenfloor.wasm")
+	floor := filepath.Join(benchDir, "ebitenfloor.wasm") // served for page/floor.html
 	build := exec.Command(goCmd, "build", "-trimpath", "-ldflags=-s -w", "-o", floor, "./tools/benchweb/ebitenfloor")
 	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := build.CombinedOutput(); err != nil {
