@@ -102,8 +102,11 @@ func (b *bridge) describe(state js.Value) {
 	default:
 		what = fmt.Sprintf("the digit %d drawn by the conditional VAE from seed %.0f, and the same z under every label", state.Get("digit").Int(), state.Get("seed").Float())
 	}
+	if p := state.Get("panel").String(); p != "sample" {
+		what += ", on the " + p + " panel"
+	}
 	canvas.Call("setAttribute", "role", "img")
-	canvas.Call("setAttribute", "aria-label", "Variational autoencoder widget: "+what+". Keys: 0 to 9 choose a digit, A any digit, space a new sample, P the next panel, + and - the temperature, arrows the sliders.")
+	canvas.Call("setAttribute", "aria-label", "Variational autoencoder widget: "+what+". Keys: 0 to 9 choose a digit, A any digit, space a new sample, P the next panel, + and - the temperature, arrows the sliders or the map's point.")
 }
 
 // error is the game's Error hook.
@@ -190,6 +193,11 @@ func (b *bridge) listen(g *game.Game) {
 			g.Pointer(game.Pointer{Kind: kind, ID: e.Get("pointerId").Int(), X: e.Get("clientX").Float(), Y: e.Get("clientY").Float()})
 		}
 	}
+	// The keys reach the widget only once its document has the focus: in an
+	// iframe, after a click inside it. The game shows a hint until then.
+	b.on(g, "focus", func(js.Value) { g.SetFocus(true) })
+	b.on(g, "blur", func(js.Value) { g.SetFocus(false) })
+	g.SetFocus(b.win.Get("document").Call("hasFocus").Bool())
 	b.on(g, "pointerdown", pointer(game.PointerDown))
 	b.on(g, "pointerup", pointer(game.PointerUp))
 	b.on(g, "pointercancel", pointer(game.PointerCancel))

@@ -20,30 +20,58 @@ var defaultWeights = map[widget.Kind]string{
 	widget.CVAE: "weights/cvae.safetensors",
 }
 
+// defaultMapWeights are the shipped models with a 2-D latent space, which
+// the map panel shows; they are fetched only when the map is first shown.
+var defaultMapWeights = map[widget.Kind]string{
+	widget.VAE:  "weights/vae2d.safetensors",
+	widget.CVAE: "weights/cvae2d.safetensors",
+}
+
+// loader fetches the widget's models: the two full ones at start, and the
+// map's when the game asks for them.
+type loader struct {
+	g *game.Game
+	// customDone is closed once the weights= file has been tried; mapKind
+	// is then the kind it serves the map for (a file with a 2-D latent
+	// space replaces the map's model of its kind), or "".
+	customDone chan struct{}
+	mapKind    widget.Kind
+}
+
+func newLoader(g *game.Game) *loader {
+	return &loader{g: g, customDone: make(chan struct{})}
+}
+
 // loadModels fetches and loads the models and hands each to g as it
 // arrives. A custom file (the weights= parameter) replaces the default of its
 // own kind; if it fails, both defaults load. One model failing leaves the
-// other working.
-func loadModels(custom string, g *game.Game) {
+// other working. A custom file whose latent space is a plane serves the map
+// instead, and both full models load as usual.
+func (l *loader) loadModels(custom string) {
+	g := l.g
 	var p progress
 	p.g = g
 	want := map[widget.Kind]string{widget.VAE: defaultWeights[widget.VAE], widget.CVAE: defaultWeights[widget.CVAE]}
 	if custom != "" {
-		m, err := loadModel(custom, p.file())
+		m, meta, err := loadModel(custom, p.file())
 		if err != nil {
 			g.Fail(fmt.Errorf("%w (using the default weights)", err))
 		} else if k, err := widget.KindOf(m.Config); err != nil {
 			g.Fail(fmt.Errorf("%s: %w (using the default weights)", custom, err))
+		} else if m.Config.Latent == widget.MapLatent {
+			l.mapKind = k
+			g.MapModelReady(m)
 		} else {
-			g.ModelReady(m)
+			g.ModelReady(m, meta)
 			delete(want, k)
 		}
 	}
+	close(l.customDone)
 	var wg sync.WaitGroup
 	for k, url := range want {
 		report := p.file()
 		wg.Go(func() {
-			m, err := loadModel(url, report)
+			m, meta, err := loadModel(url, report)
 			if err == nil {
 				var got widget.Kind
 				if got, err = widget.KindOf(m.Config); err == nil && got != k {
@@ -56,27 +84,54 @@ func loadModels(custom string, g *game.Game) {
 				g.ModelFailed(k, err)
 				return
 			}
-			g.ModelReady(m)
+			g.ModelReady(m, meta)
 		})
 	}
 	wg.Wait()
 }
 
+// loadMap fetches the map's model of kind k (the game's LoadMap hook), after
+// the weights= file has been tried, unless that file serves the map.
+func (l *loader) loadMap(k widget.Kind) {
+	go func() {
+		<-l.customDone
+		if l.mapKind == k {
+			return
+		}
+		var p progress
+		p.g = l.g
+		url := defaultMapWeights[k]
+		m, _, err := loadModel(url, p.file())
+		if err == nil {
+			if got, kerr := widget.KindOf(m.Config); kerr != nil {
+				err = fmt.Errorf("%s: %w", url, kerr)
+			} else if got != k {
+				err = fmt.Errorf("%s: holds a %s, want a %s", url, got, k)
+			}
+		}
+		if err != nil {
+			l.g.MapModelFailed(k, fmt.Errorf("the map's model: %w", err))
+			return
+		}
+		l.g.MapModelReady(m)
+	}()
+}
+
 // loadModel fetches url and parses it with model.Load, the trainer's own
 // loader.
-func loadModel(url string, progress func(got, total int64)) (*model.Model, error) {
+func loadModel(url string, progress func(got, total int64)) (*model.Model, model.Metadata, error) {
 	data, err := fetchBytes(url, progress)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	m, _, err := model.Load(data)
+	m, meta, err := model.Load(data)
 	if err != nil {
 		if t := truncation(data); t != "" {
-			return nil, fmt.Errorf("%s: %s (%w)", url, t, err)
+			return nil, nil, fmt.Errorf("%s: %s (%w)", url, t, err)
 		}
-		return nil, fmt.Errorf("%s: %w", url, err)
+		return nil, nil, fmt.Errorf("%s: %w", url, err)
 	}
-	return m, nil
+	return m, meta, nil
 }
 
 // truncation says so when data is a safetensors file cut short, or returns

@@ -21,13 +21,15 @@ func main() {
 	opt, errs := widget.ParseQuery(search, widget.DefaultSeed(time.Now()))
 
 	b := newBridge()
-	g, err := game.New(opt, errs, game.Hooks{Publish: b.publish, Error: b.error})
+	var l *loader
+	g, err := game.New(opt, errs, game.Hooks{Publish: b.publish, Error: b.error, LoadMap: func(k widget.Kind) { l.loadMap(k) }})
 	if err != nil {
 		b.fatal(err)
 		return
 	}
+	l = newLoader(g)
 	b.listen(g)
-	go loadModels(opt.Weights, g)
+	go l.loadModels(opt.Weights)
 	if err := g.Run(); err != nil {
 		b.fatal(fmt.Errorf("Ebiten: %w", err))
 	}

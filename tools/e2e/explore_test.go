@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"os"
@@ -14,25 +15,34 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"vaeplay/model"
 )
 
 // ExploreState is the part of window.vaeplay the explorer adds to the
 // contract's State.
 type ExploreState struct {
 	State
-	Temperature float64 `json:"temperature"`
-	Panel       string  `json:"panel"`
-	Controls    string  `json:"controls"`
-	ExplicitZ   bool    `json:"explicitZ"`
-	Permalink   string  `json:"permalink"`
+	Temperature float64   `json:"temperature"`
+	Panel       string    `json:"panel"`
+	Controls    string    `json:"controls"`
+	ExplicitZ   bool      `json:"explicitZ"`
+	Permalink   string    `json:"permalink"`
+	To          []float64 `json:"to"`
+	Ranking     string    `json:"ranking"`
 	Draw        struct {
-		Strokes int     `json:"strokes"`
-		Encodes int     `json:"encodes"`
-		Nats    float64 `json:"nats"`
+		Strokes    int      `json:"strokes"`
+		Encodes    int      `json:"encodes"`
+		Nats       float64  `json:"nats"`
+		Percentile *float64 `json:"percentile"`
+		Label      int      `json:"label"`
 	} `json:"draw"`
 	Layout struct {
 		Pad     Rect     `json:"pad"`
 		Clear   Rect     `json:"clear"`
+		Morph   Rect     `json:"morph"`
+		Map     Rect     `json:"map"`
 		Digit   Rect     `json:"digit"`
 		Row     Rect     `json:"row"`
 		Tabs    []Button `json:"tabs"`
@@ -92,7 +102,7 @@ func TestExplore(t *testing.T) {
 
 	var link string
 	var linked image.Image
-	t.Run("slider drag", func(t *testing.T) { link, linked = testSliderDrag(t, bctx, base) })
+	t.Run("slider drag", func(t *testing.T) { link, linked = testSliderDrag(t, bctx, base, dir) })
 	t.Run("permalink", func(t *testing.T) {
 		if link == "" {
 			t.Skip("no permalink: the slider test failed")
@@ -100,14 +110,15 @@ func TestExplore(t *testing.T) {
 		testPermalink(t, bctx, link, linked)
 	})
 	t.Run("panels", func(t *testing.T) { testPanels(t, bctx, base) })
-	t.Run("draw", func(t *testing.T) { testDraw(t, bctx, base) })
-	t.Run("host messages", func(t *testing.T) { testHostMessages(t, bctx, base) })
+	t.Run("draw", func(t *testing.T) { testDraw(t, bctx, base, dir) })
+	t.Run("map", func(t *testing.T) { testMap(t, bctx, base, dir) })
+	t.Run("host messages", func(t *testing.T) { testHostMessages(t, bctx, base, dir) })
 }
 
 // testSliderDrag drags the first latent slider with the mouse and checks
 // that z and the digit change and the address bar follows. It returns the
 // permalink and the digit it shows.
-func testSliderDrag(t *testing.T, bctx context.Context, base string) (string, image.Image) {
+func testSliderDrag(t *testing.T, bctx context.Context, base, dir string) (string, image.Image) {
 	tb := openTab(t, bctx)
 	tb.navigate(base + "embed.html?digit=3&seed=5&panel=sliders")
 	tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
@@ -117,6 +128,24 @@ func testSliderDrag(t *testing.T, bctx context.Context, base string) (string, im
 	}
 	if s.Layout.Sliders[0].Label != "temperature" || !strings.HasPrefix(s.Layout.Sliders[1].Label, "z") || s.Layout.Sliders[1].Label == "z" {
 		t.Errorf("slider labels %q, %q: want temperature, then a latent dimension", s.Layout.Sliders[0].Label, s.Layout.Sliders[1].Label)
+	}
+	// The sliders follow the weights' latent_kl when the file has it: the
+	// first slider is then the dimension with the most KL.
+	want := "decoder"
+	if kl := siteMetadata(t, dir, "cvae", "latent_kl"); kl != "" {
+		want = "latent_kl"
+		var v []float64
+		if err := json.Unmarshal([]byte(kl), &v); err != nil || len(v) == 0 {
+			t.Fatalf("cvae latent_kl %q: %v", kl, err)
+		}
+		var dim int
+		fmt.Sscanf(s.Layout.Sliders[1].Label, "z%d", &dim)
+		if best := slices.Index(v, slices.Max(v)); dim != best {
+			t.Errorf("first latent slider is z%d, but latent_kl is largest for z%d: %v", dim, best, v)
+		}
+	}
+	if s.Ranking != want {
+		t.Errorf("ranking %q, want %q", s.Ranking, want)
 	}
 	keepShot(t, tb, "sliders")
 	before := tb.waitPixels("digit at ready", s.Layout.Digit, notBlank)
@@ -228,17 +257,17 @@ func testPanels(t *testing.T, bctx context.Context, base string) {
 	tb.press('p')
 	tb.waitState("the sliders panel after key p", actionTimeout, false, func(*State) bool { return tb.explore().Panel == "sliders" })
 
-	// Minimal controls: no chooser, no tabs; a panel that is not built yet
+	// Minimal controls: no chooser, no tabs; a panel that does not exist
 	// is named, not ignored.
 	tb2 := openTab(t, bctx)
-	tb2.navigate(base + "embed.html?digit=8&seed=3&controls=minimal&panel=map")
+	tb2.navigate(base + "embed.html?digit=8&seed=3&controls=minimal&panel=atlas")
 	tb2.waitState(`status "ready"`, loadTimeout, true, func(s *State) bool { return s.Status == "ready" })
 	s = tb2.explore()
 	if len(s.State.Layout.Chooser) != 0 || len(s.Layout.Tabs) != 0 {
 		t.Errorf("controls=minimal shows %d chooser buttons and %d tabs", len(s.State.Layout.Chooser), len(s.Layout.Tabs))
 	}
-	if !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, "panel=map is not available yet") }) {
-		t.Errorf("panel=map: errors %q, want one saying it is not available yet", s.Errors)
+	if !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, `panel "atlas": want one of`) }) {
+		t.Errorf("panel=atlas: errors %q, want one naming the panels there are", s.Errors)
 	}
 	tb2.waitPixels("the digit with minimal controls", s.Layout.Digit, notBlank)
 	keepShot(t, tb2, "minimal")
@@ -247,7 +276,7 @@ func testPanels(t *testing.T, bctx context.Context, base string) {
 // testHostMessages drives the widget from a host page: z, temperature and
 // panel by message, the state coming back, and a malformed message answered
 // with an error and changing nothing.
-func testHostMessages(t *testing.T, bctx context.Context, base string) {
+func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	tb := openTab(t, bctx)
 	tb.navigate(base + "examples.html")
 	msgs := tb.waitMessages(`"ready" from every example`, func(ms []Message) bool {
@@ -303,10 +332,35 @@ func testHostMessages(t *testing.T, bctx context.Context, base string) {
 		}
 	}
 	n = len(tb.messages())
-	post(`{target: "vaeplay", type: "set", panel: "map"}`)
-	tb.waitMessages("an error answering panel map", func(ms []Message) bool {
+	post(`{target: "vaeplay", type: "set", panel: "atlas"}`)
+	tb.waitMessages("an error answering panel atlas", func(ms []Message) bool {
 		return slices.ContainsFunc(ms[n:], func(m Message) bool {
-			return m.Type == "error" && strings.Contains(m.Message, "panel=map is not available yet")
+			return m.Type == "error" && strings.Contains(m.Message, `panel "atlas": want one of`)
+		})
+	})
+
+	// The map example: the page's button moves the point, and the state
+	// comes back with it.
+	if _, err := os.Stat(filepath.Join(dir, "weights", "vae2d.safetensors")); err != nil {
+		return
+	}
+	tb.waitMessages(`"ready" from all four examples`, func(ms []Message) bool {
+		n := 0
+		for _, m := range ms {
+			if m.Type == "ready" {
+				n++
+			}
+		}
+		return n >= 4
+	})
+	n = len(tb.messages())
+	var ok bool
+	if err := tb.eval(`JSON.stringify((() => { const b = document.querySelector('[data-z="-2,2"]'); if (!b) return false; b.click(); return true; })())`, &ok); err != nil || !ok {
+		t.Fatalf("clicking the map example's button: ok=%v err=%v", ok, err)
+	}
+	tb.waitMessages("the map example's state at z (-2, 2)", func(ms []Message) bool {
+		return slices.ContainsFunc(ms[n:], func(m Message) bool {
+			return m.Type == "state" && m.State != nil && slices.Equal(m.State.Z, []float64{-2, 2}) && m.State.DecodeMs > 0
 		})
 	})
 }
@@ -346,7 +400,7 @@ func line(ax, ay, bx, by float64, n int) [][2]float64 {
 // testDraw draws with touch events on the draw panel: a vertical stroke
 // (a "1") is encoded, reconstructed and scores as more typical than a filled
 // square.
-func testDraw(t *testing.T, bctx context.Context, base string) {
+func testDraw(t *testing.T, bctx context.Context, base, dir string) {
 	tb := openTab(t, bctx)
 	if _, err := chromedp.Call(tb.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 1}); err != nil {
 		t.Fatalf("enabling touch: %v", err)
@@ -368,6 +422,16 @@ func testDraw(t *testing.T, bctx context.Context, base string) {
 		t.Errorf("after one stroke: explicitZ %v strokes %d nats %v", s.ExplicitZ, s.Draw.Strokes, one)
 	}
 	tb.waitPixels("the reconstruction", s.Layout.Digit, changedFrom(before), before)
+	// Style transfer: the drawing's z under every label, in the row.
+	if s.Draw.Label != 1 || !s.Layout.Row.inside(viewW, viewH) {
+		t.Errorf("style row: label %d, row %+v; want label 1 (the chosen digit) and a row on screen", s.Draw.Label, s.Layout.Row)
+	}
+	tb.waitPixels("the drawing's style under every label", s.Layout.Row, notBlank)
+	withPercentiles := siteMetadata(t, dir, "cvae", "nelbo_percentiles") != ""
+	onePct := s.Draw.Percentile
+	if withPercentiles != (onePct != nil) {
+		t.Errorf("percentile %v; the weights carry nelbo_percentiles: %v", onePct, withPercentiles)
+	}
 	keepShot(t, tb, "draw")
 
 	tb.click(s.Layout.Clear.center())
@@ -379,10 +443,133 @@ func testDraw(t *testing.T, bctx context.Context, base string) {
 		tb.touchStroke(line(pad.X+0.2*pad.W, y, pad.X+0.8*pad.W, y, 3))
 	}
 	tb.waitState("an encode of the square", actionTimeout, false, func(*State) bool { return tb.explore().Draw.Encodes >= 1+rows })
-	square := tb.explore().Draw.Nats
+	s = tb.explore()
+	square := s.Draw.Nats
 	t.Logf("a drawn 1 scores %.1f nats (negative ELBO), a filled square %.1f", one, square)
 	if !(one < square) {
 		t.Errorf("the 1 scores %.1f nats, the square %.1f: want the 1 more typical (lower)", one, square)
 	}
+	if sqPct := s.Draw.Percentile; withPercentiles && onePct != nil && sqPct != nil {
+		t.Logf("percentiles among test digits: the 1 %.1f, the square %.1f", *onePct, *sqPct)
+		if !(*onePct < *sqPct) || *sqPct < 95 {
+			t.Errorf("percentile of the 1 %.1f, of the square %.1f: want the 1 more typical, the square unusual (>= 95)", *onePct, *sqPct)
+		}
+	}
 	keepShot(t, tb, "draw-square")
+
+	// Morph: from the 1 (the drawing before the clear) to the square.
+	prev := tb.explore().Z
+	tb.click(s.Layout.Morph.center())
+	tb.waitState("the interpolate panel after morph", actionTimeout, false, func(*State) bool { return tb.explore().Panel == "interpolate" })
+	s = tb.explore()
+	if len(s.To) != len(s.Z) || slices.Equal(s.To, s.Z) || !slices.Equal(s.To, prev) {
+		t.Errorf("after morph: z %v to %v; want z the 1's and to the square's z %v", s.Z, s.To, prev)
+	}
+	if !strings.Contains(s.Permalink, "to=") {
+		t.Errorf("morph permalink %q holds no to=", s.Permalink)
+	}
+	tb.waitPixels("the morph's strip", s.Layout.Row, notBlank)
+	keepShot(t, tb, "morph")
+}
+
+// siteMetadata returns the __metadata__ entry key of the site's weights
+// file <name>.safetensors, or "" when it has none.
+func siteMetadata(t *testing.T, dir, name, key string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "weights", name+".safetensors"))
+	if err != nil {
+		t.Fatalf("reading the site's weights: %v", err)
+	}
+	_, meta, err := model.Load(data)
+	if err != nil {
+		t.Fatalf("%s.safetensors: %v", name, err)
+	}
+	return meta[key]
+}
+
+// testMap drags the point across the latent map of the 2-D models with the
+// mouse and the arrow keys, checks that the digit follows, and that the
+// map's permalink reproduces the same pixels.
+func testMap(t *testing.T, bctx context.Context, base, dir string) {
+	for _, m := range []string{"vae2d", "cvae2d"} {
+		if _, err := os.Stat(filepath.Join(dir, "weights", m+".safetensors")); err != nil {
+			need(t, "the site has no weights/%s.safetensors (SITE_MODELS in the Makefile)", m)
+		}
+	}
+	tb := openTab(t, bctx)
+	tb.navigate(base + "embed.html?model=vae&seed=4&panel=map")
+	tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
+	s := tb.explore()
+	mp := s.Layout.Map
+	if s.Panel != "map" || !mp.inside(viewW, viewH) || mp.W < 150 || len(s.Z) != 2 {
+		t.Fatalf("panel %q, map %+v, z %v: want the map panel with a 2-D z", s.Panel, mp, s.Z)
+	}
+	if len(s.Errors) > 0 {
+		t.Errorf("errors on the map: %q", s.Errors)
+	}
+	background := tb.waitPixels("the map's background of decoded digits", mp, notBlank)
+	before := tb.waitPixels("the digit at the seed's z", s.Layout.Digit, notBlank)
+	keepShot(t, tb, "map")
+
+	// Drag from the centre towards the top left, 3/4 of the way to the corner.
+	cx, cy := mp.center()
+	tx, ty := mp.X+0.125*mp.W, mp.Y+0.125*mp.H
+	tb.drag(cx, cy, tx, ty)
+	tb.waitState("z at the dragged point", actionTimeout, false, func(s *State) bool {
+		return len(s.Z) == 2 && s.Z[0] < -2 && s.Z[1] > 2
+	})
+	s = tb.explore()
+	after := tb.waitPixels("the digit after dragging on the map", s.Layout.Digit, changedFrom(before), before)
+	if z := s.Z; abs(z[0]+2.25) > 0.1 || abs(z[1]-2.25) > 0.1 {
+		t.Errorf("z %v after dragging to 1/8 of the map, want about (-2.25, 2.25)", z)
+	}
+
+	// The arrow keys move the point one step of 0.1, and the point on the
+	// map with it.
+	z0 := s.Z[0]
+	mapBefore := tb.shot(mp)
+	tb.press([]rune(kb.ArrowRight)[0])
+	tb.waitState("z0 one step right after the arrow key", actionTimeout, false, func(s *State) bool {
+		return len(s.Z) == 2 && abs(s.Z[0]-(z0+0.1)) < 1e-6
+	})
+	tb.waitPixels("the map's point after the arrow key", mp, func(img image.Image) (bool, string) {
+		return changed(mapBefore, img) > 0, "the map did not change after moving the point"
+	}, mapBefore)
+	after = tb.shot(s.Layout.Digit)
+	link := tb.explore().Permalink
+	if !strings.Contains(link, "panel=map") || !strings.Contains(link, "z=") {
+		t.Errorf("map permalink %q holds no panel=map or z", link)
+	}
+
+	// The conditional VAE's map: another background.
+	tb.press('3')
+	tb.waitState("digit 3 on the map", actionTimeout, false, func(s *State) bool { return s.Digit == 3 && len(s.Z) == 2 })
+	tb.waitPixels("the CVAE's map for the digit 3", mp, changedFrom(background), background)
+	tb.press('a')
+	tb.waitState("the plain VAE again", actionTimeout, false, func(s *State) bool { return s.Model == "vae" && len(s.Z) == 2 })
+	// The mouse leaves the map, so that its point is drawn without hover.
+	if err := chromedp.Do(tb.ctx, chromedp.MouseEvent(chromedp.MouseMoved, 2, 2)); err != nil {
+		t.Fatal(err)
+	}
+	mapNow := tb.waitPixels("the VAE's map again", mp, func(img image.Image) (bool, string) {
+		f := changed(background, img)
+		return f > 0 && f < 0.2, fmt.Sprintf("%.2f%% of the map differs from the first look, want only the point moved", 100*f)
+	}, background)
+
+	// The permalink reproduces the same pixels: the digit and the map.
+	tb2 := openTab(t, bctx)
+	tb2.navigate(link)
+	tb2.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
+	s2 := tb2.explore()
+	if s2.Permalink != link || len(s2.Errors) > 0 {
+		t.Errorf("the map's permalink reopens as %q with errors %q, want %q", s2.Permalink, s2.Errors, link)
+	}
+	same := func(want image.Image) func(image.Image) (bool, string) {
+		return func(img image.Image) (bool, string) {
+			f := changed(want, img)
+			return f == 0, fmt.Sprintf("%.2f%% of the pixels differ from the original's, want none", 100*f)
+		}
+	}
+	tb2.waitPixels("the map permalink's digit", s2.Layout.Digit, same(after), after)
+	tb2.waitPixels("the map permalink's map", mp, same(mapNow), mapNow)
 }

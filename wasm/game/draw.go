@@ -211,6 +211,10 @@ func (g *Game) draw(screen *ebiten.Image) {
 	case widget.PanelDraw:
 		g.drawPad(p)
 		g.drawDigit(p)
+		g.drawStyleRow(p)
+	case widget.PanelMap:
+		g.drawMap(p)
+		g.drawDigit(p)
 	default:
 		g.drawDigit(p)
 		g.drawRow(p)
@@ -267,6 +271,9 @@ func (g *Game) drawSliders(p painter) {
 			lf, ink = bold, textColor
 		}
 		p.text(label, lf, s.Row.X, cy, text.AlignStart, ink)
+		if kl := g.sliderKL(i); kl >= 0 {
+			p.text(fmt.Sprintf("%.1f", kl), p.face(0.7*l.Font, false), s.Row.X+p.width(label, lf)+4, cy, text.AlignStart, mutedColor)
+		}
 		track := widget.Rect{X: s.X, Y: cy - 2, W: s.W, H: 4}
 		p.fill(track, 2, progressTrack)
 		if i > 0 { // the prior's centre, 0
@@ -299,10 +306,27 @@ func (g *Game) drawSliders(p painter) {
 	if len(l.Sliders) > 0 {
 		first := l.Sliders[0]
 		hint := "drag, or ↑↓ choose and ←→ move · ranked by decoder use"
+		if g.kl[kindIndex(g.state.Selection().Kind)] != nil {
+			hint = "drag, or ↑↓ choose and ←→ move · ranked by KL in nats (test set)"
+		}
 		if p.width(hint, small) <= first.Row.W {
 			p.text(hint, p.face(0.75*l.Font, false), first.Row.X, first.Y-0.2*l.Line, text.AlignStart, mutedColor)
 		}
 	}
+}
+
+// sliderKL returns the KL in nats of slider i's latent dimension when the
+// weights carry latent_kl, else -1.
+func (g *Game) sliderKL(i int) float64 {
+	if i == 0 {
+		return -1
+	}
+	kl := g.kl[kindIndex(g.state.Selection().Kind)]
+	dim, _ := g.sliderDim(i)
+	if kl == nil || dim < 0 || dim >= len(kl) {
+		return -1
+	}
+	return kl[dim]
 }
 
 // drawStrip draws the interpolation strip: ten evenly spaced points of the
@@ -311,8 +335,12 @@ func (g *Game) drawStrip(p painter) {
 	l := g.layout
 	small := p.face(0.85*l.Font, false)
 	capY := l.RowCaption.Y + l.RowCaption.H/2
-	p.text("Slerp from this z to the next sample's", p.face(0.85*l.Font, true), l.RowCaption.X, capY, text.AlignStart, textColor)
-	if hint := "click the digit to move on"; p.width(hint, small)+p.width("Slerp from this z to the next sample's", small)+24 < l.RowCaption.W {
+	caption := "Slerp from this z to the next sample's"
+	if g.state.To() != nil {
+		caption = "Slerp from the first z to the second (set by a morph, to= or a message)"
+	}
+	p.text(caption, p.face(0.85*l.Font, true), l.RowCaption.X, capY, text.AlignStart, textColor)
+	if hint := "click the digit to move on"; p.width(hint, small)+p.width(caption, small)+24 < l.RowCaption.W {
 		p.text(hint, small, l.RowCaption.X+l.RowCaption.W, capY, text.AlignEnd, mutedColor)
 	}
 	ready := g.current() && len(g.frames) > 0
@@ -379,26 +407,183 @@ func (g *Game) drawPad(p painter) {
 		p.image(g.seen, thumb)
 	}
 
-	c := l.Clear
-	cedge := borderColor
-	if g.hover.Action == widget.ClearPad {
-		cedge = accentColor
-	}
-	p.ring(c, 5, 1, cedge, cardColor)
-	p.text("clear", small, c.X+c.W/2, c.Y+c.H/2, text.AlignCenter, textColor)
+	g.button(p, l.Clear, "clear", g.hover.Action == widget.ClearPad, true)
+	canMorph := g.prevMu != nil && g.hasEncoded
+	g.button(p, l.Morph, "morph from previous", g.hover.Action == widget.Morph && canMorph, canMorph)
 
 	y := d.Y + d.H + l.Line/2 + 4
 	if g.hasEncoded {
+		nats := g.padReport.Nats
 		verdict := "typical"
-		switch {
-		case g.padReport.Nats > 250:
-			verdict = "very unusual"
-		case g.padReport.Nats > 160:
-			verdict = "unusual"
+		if pc := g.padReport.Percentile; pc != nil {
+			switch {
+			case *pc >= 99.5:
+				verdict = "very unusual"
+			case *pc >= 95:
+				verdict = "unusual"
+			}
+			p.text(fmt.Sprintf("−ELBO %.1f nats: %s", nats, verdict), bold, d.X, y, text.AlignStart, textColor)
+			p.text(fmt.Sprintf("percentile %.1f: %.1f%% of test digits score lower", *pc, *pc), small, d.X, y+l.Line, text.AlignStart, mutedColor)
+		} else {
+			switch {
+			case nats > 250:
+				verdict = "very unusual"
+			case nats > 160:
+				verdict = "unusual"
+			}
+			p.text(fmt.Sprintf("−ELBO %.1f nats: %s", nats, verdict), bold, d.X, y, text.AlignStart, textColor)
+			p.text("test digits average ≈ 100; lower is more typical", small, d.X, y+l.Line, text.AlignStart, mutedColor)
 		}
-		p.text(fmt.Sprintf("−ELBO %.1f nats: %s", g.padReport.Nats, verdict), bold, d.X, y, text.AlignStart, textColor)
-		p.text("test digits average ≈ 100; lower is more typical", small, d.X, y+l.Line, text.AlignStart, mutedColor)
+		g.drawLanding(p)
 	}
+}
+
+// button draws a plain button with a centred label.
+func (g *Game) button(p painter, r widget.Rect, label string, hover, enabled bool) {
+	if r.W <= 0 {
+		return
+	}
+	l := g.layout
+	edge, ink := borderColor, textColor
+	if hover {
+		edge = accentColor
+	}
+	if !enabled {
+		ink = disabledColor
+	}
+	p.ring(r, 5, 1, edge, cardColor)
+	f := p.face(0.85*l.Font, false)
+	if w := p.width(label, f); w > r.W-8 {
+		f = p.face(0.85*l.Font*(r.W-8)/w, false)
+	}
+	p.text(label, f, r.X+r.W/2, r.Y+r.H/2, text.AlignCenter, ink)
+}
+
+// drawLanding shows where the drawing landed in latent space: μ's
+// coordinates, ranked as the sliders are, as bars from 0 against the
+// prior's ±1 and ±2 standard deviations.
+func (g *Game) drawLanding(p painter) {
+	l := g.layout
+	r := l.Land
+	k := kindIndex(g.state.Selection().Kind)
+	rank := g.ranks[k]
+	if r.H < 3*l.Line || len(g.mu) == 0 || len(rank) != len(g.mu) {
+		return
+	}
+	small := p.face(0.8*l.Font, false)
+	p.text("Where it landed: μ per latent dimension", p.face(0.85*l.Font, true), r.X, r.Y+l.Line/2, text.AlignStart, textColor)
+	box := widget.Rect{X: r.X, Y: r.Y + l.Line + 4, W: r.W, H: r.H - 2*l.Line - 8}
+	p.ring(box, 3, 1, borderColor, cardColor)
+	const span = 3.0 // the box spans μ in ±span
+	cy := box.Y + box.H/2
+	yOf := func(v float64) float64 { return cy - max(-span, min(span, v))/span*(box.H/2-2) }
+	band := func(sd float64, c color.RGBA) {
+		p.fill(widget.Rect{X: box.X + 1, Y: yOf(sd), W: box.W - 2, H: yOf(-sd) - yOf(sd)}, 0, c)
+	}
+	band(2, color.RGBA{0xf1, 0xf4, 0xf9, 0xff})
+	band(1, color.RGBA{0xe6, 0xeb, 0xf3, 0xff})
+	p.fill(widget.Rect{X: box.X + 1, Y: cy - 0.5, W: box.W - 2, H: 1}, 0, disabledColor)
+	n := len(rank)
+	bw := (box.W - 8) / float64(n)
+	for j, dim := range rank {
+		v := g.mu[dim]
+		x := box.X + 4 + float64(j)*bw
+		y0, y1 := min(cy, yOf(v)), max(cy, yOf(v))
+		p.fill(widget.Rect{X: x + 0.15*bw, Y: y0, W: 0.7 * bw, H: max(1, y1-y0)}, 0, accentColor)
+	}
+	p.text("bars: μ of each dimension, most important left; bands: the prior's ±1σ, ±2σ", small, r.X, box.Y+box.H+l.Line/2+2, text.AlignStart, mutedColor)
+}
+
+// drawStyleRow draws the draw panel's row: the drawing's z from the
+// conditional VAE decoded under every label.
+func (g *Game) drawStyleRow(p painter) {
+	l := g.layout
+	if l.Row.W <= 0 {
+		return
+	}
+	small := p.face(0.85*l.Font, false)
+	capY := l.RowCaption.Y + l.RowCaption.H/2
+	caption := "Your style under every label (conditional VAE)"
+	if g.hasStyle && g.state.Selection().Kind == widget.VAE {
+		caption = fmt.Sprintf("Your style under every label: the CVAE reads it best as a %d", g.padReport.Label)
+	}
+	p.text(caption, p.face(0.85*l.Font, true), l.RowCaption.X, capY, text.AlignStart, textColor)
+	for dgt, c := range l.Cells {
+		edge, w := borderColor, 1.0
+		if g.hasStyle && dgt == g.padReport.Label {
+			edge, w = accentColor, 2
+		}
+		p.ring(inset(c, -w), 2+w, w, edge, cardColor)
+		if g.hasStyle {
+			p.image(g.style[dgt], c)
+		}
+		p.text(fmt.Sprint(dgt), small, c.X+c.W/2, c.Y+c.H+l.Line/2+1, text.AlignCenter, mutedColor)
+	}
+}
+
+// drawMap draws the latent map: a faint grid of the digits decoded across
+// the plane, the axes, and the point whose digit is shown beside it.
+func (g *Game) drawMap(p painter) {
+	l, sel := g.layout, g.state.Selection()
+	r := l.Map
+	if r.W <= 0 {
+		return
+	}
+	bold := p.face(0.85*l.Font, true)
+	small := p.face(0.8*l.Font, false)
+	name := "plain VAE"
+	if sel.Kind == widget.CVAE {
+		name = fmt.Sprintf("conditional VAE, digit %d", sel.Digit)
+	}
+	caption := fmt.Sprintf("The 2-D latent space of a %s: drag the point, or use the arrows", name)
+	if p.width(caption, bold) > r.W+l.Digit.W {
+		caption = "2-D latent space: drag the point"
+	}
+	p.text(caption, bold, r.X, r.Y-l.Line/2-2, text.AlignStart, textColor)
+	p.ring(inset(r, -1), 3, 1, borderColor, cardColor)
+	switch g.state.MapAvailability(sel.Kind) {
+	case widget.Failed:
+		f := p.face(l.Font, true)
+		for i, line := range p.wrap("The 2-D model could not be loaded", f, 0.8*r.W, 2) {
+			p.text(line, f, r.X+r.W/2, r.Y+r.H/2+float64(i)*l.Line, text.AlignCenter, bannerText)
+		}
+		return
+	case widget.Loading:
+		g.drawLoading(p, r)
+		return
+	}
+	if g.hasTiles {
+		op := &ebiten.DrawImageOptions{Filter: ebiten.FilterLinear}
+		x0, y0, x1, y1 := p.device(r)
+		op.GeoM.Scale(float64(x1-x0)/float64(g.tiles.Bounds().Dx()), float64(y1-y0)/float64(g.tiles.Bounds().Dy()))
+		op.GeoM.Translate(float64(x0), float64(y0))
+		op.ColorScale.ScaleAlpha(0.4) // faint, so that the point stands out
+		p.dst.DrawImage(g.tiles, op)
+	}
+	// Axes through 0, with ticks at whole numbers.
+	ox, oy := widget.MapXY(r, []float64{0, 0})
+	axis := color.RGBA{0x9c, 0xa3, 0xaf, 0xff}
+	p.fill(widget.Rect{X: r.X, Y: oy - 0.5, W: r.W, H: 1}, 0, axis)
+	p.fill(widget.Rect{X: ox - 0.5, Y: r.Y, W: 1, H: r.H}, 0, axis)
+	for v := -widget.MapRange + 1; v < widget.MapRange; v++ {
+		tx, ty := widget.MapXY(r, []float64{v, v})
+		p.fill(widget.Rect{X: tx - 0.5, Y: oy - 4, W: 1, H: 8}, 0, axis)
+		p.fill(widget.Rect{X: ox - 4, Y: ty - 0.5, W: 8, H: 1}, 0, axis)
+	}
+	p.text("z0 →", small, r.X+r.W-4, oy+l.Line/2+2, text.AlignEnd, mutedColor)
+	p.text("↑ z1", small, ox+6, r.Y+l.Line/2+2, text.AlignStart, mutedColor)
+	p.text(fmt.Sprintf("±%g", widget.MapRange), small, r.X+4, r.Y+r.H-l.Line/2-2, text.AlignStart, mutedColor)
+	if !g.current() || len(g.z) != widget.MapLatent {
+		return
+	}
+	x, y := widget.MapXY(r, g.z)
+	rad := 8.0
+	if len(g.points) > 0 || g.hover.Action == widget.MapPress {
+		rad = 10
+	}
+	p.ring(widget.Rect{X: x - rad - 3, Y: y - rad - 3, W: 2*rad + 6, H: 2*rad + 6}, rad+3, 3, accentSoft, accentSoft)
+	p.ring(widget.Rect{X: x - rad, Y: y - rad, W: 2 * rad, H: 2 * rad}, rad, 3, accentColor, cardColor)
+	p.text(fmt.Sprintf("z = (%+.2f, %+.2f)", g.z[0], g.z[1]), small, l.Digit.X, l.Digit.Y+l.Digit.H+l.Line/2+4, text.AlignStart, mutedColor)
 }
 
 // drawGrid draws consecutive samples, each a button that picks its seed.
@@ -499,6 +684,19 @@ func (g *Game) drawRow(p painter) {
 	l, sel := g.layout, g.state.Selection()
 	small := p.face(0.85*l.Font, false)
 	capY := l.RowCaption.Y + l.RowCaption.H/2
+	if sel.Kind != widget.CVAE && g.rowLabel >= 0 && g.current() {
+		p.text(fmt.Sprintf("This sample's style under every label: the conditional VAE reads it best as a %d", g.rowLabel), p.face(0.85*l.Font, true), l.RowCaption.X, capY, text.AlignStart, textColor)
+		for dgt, c := range l.Cells {
+			edge, w := borderColor, 1.0
+			if dgt == g.rowLabel {
+				edge, w = accentColor, 2
+			}
+			p.ring(inset(c, -w), 2+w, w, edge, cardColor)
+			p.image(g.row[dgt], c)
+			p.text(fmt.Sprint(dgt), small, c.X+c.W/2, c.Y+c.H+l.Line/2+1, text.AlignCenter, mutedColor)
+		}
+		return
+	}
 	if sel.Kind != widget.CVAE {
 		p.text("The plain VAE takes no label:", p.face(0.85*l.Font, true), l.RowCaption.X, capY, text.AlignStart, textColor)
 		msg := "z alone decides which digit appears. Choose 0–9 to give the conditional VAE a label; this row then shows one z under every label."
@@ -553,6 +751,16 @@ func (g *Game) drawInfo(p painter) {
 		what += fmt.Sprintf(" · T %.2f", t)
 	}
 	var lines []string
+	if g.focusKnown && !g.focused {
+		// In an iframe the keys reach the widget only after a click in it.
+		hint := "click inside to use the keys"
+		for _, s := range []string{what + " · " + hint, hint} {
+			if p.width(s, f) <= room {
+				p.text(s, p.face(0.85*l.Font, true), l.Info.X+l.Info.W, y, text.AlignEnd, accentColor)
+				return
+			}
+		}
+	}
 	if g.current() {
 		ms := fmt.Sprintf("decoded in %.2f ms", g.decodeMs)
 		lines = append(lines, what+" · "+ms+" · click the digit or press space for a new z", what+" · "+ms, ms)

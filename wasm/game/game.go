@@ -8,6 +8,7 @@ package game
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -31,6 +32,10 @@ type Hooks struct {
 	Publish func(report []byte, ready bool)
 	// Error receives every error as it is shown.
 	Error func(msg string)
+	// LoadMap asks for the map's model (2-D latent space) of kind k, once,
+	// when the map is first shown with k; the loader answers with
+	// MapModelReady or MapModelFailed.
+	LoadMap func(k widget.Kind)
 }
 
 // PointerKind tells what a pointer did.
@@ -68,10 +73,13 @@ type Game struct {
 
 	state  *widget.State
 	models [len(widget.Kinds)]*model.Model
-	ranks  [len(widget.Kinds)][]int // latent dimensions by decoder use, per model
+	ranks  [len(widget.Kinds)][]int     // latent dimensions, most important first, per model
+	kl     [len(widget.Kinds)][]float64 // each model's latent_kl, nil when its file has none
+	pcts   [len(widget.Kinds)][]float64 // each model's nelbo_percentiles, nil when its file has none
 	taps   widget.Taps
 	drags  map[int]int                // slider held by each pointer
 	pens   map[int]bool               // pointers drawing on the pad
+	points map[int]bool               // pointers dragging the map's point
 	focus  int                        // the slider arrow keys move
 	loaded struct{ got, total int64 } // bytes of weights fetched so far
 
@@ -83,6 +91,16 @@ type Game struct {
 	banner      widget.Rect // where the error banner was last drawn
 	fonts       *fonts
 	masks       map[int]*mask
+
+	// The map: its models (2-D latent space), which have been asked for,
+	// and its background of decoded digits for one selection.
+	mapModels  [len(widget.Kinds)]*model.Model
+	mapAsked   [len(widget.Kinds)]bool
+	tiles      *ebiten.Image
+	tilesFor   widget.Selection // Seed unused
+	hasTiles   bool
+	focused    bool // the widget's document has the keyboard focus
+	focusKnown bool
 
 	// What is decoded: the view, its z and timings, as images.
 	shown    widget.View
@@ -111,6 +129,11 @@ type Game struct {
 	encoded    widget.Selection
 	hasEncoded bool
 	padReport  widget.DrawReport
+	mu         []float64 // where the current drawing landed
+	prevMu     []float64 // where the drawing before the last clear landed
+	style      [widget.Digits]*ebiten.Image
+	hasStyle   bool // style holds the drawing's CVAE z under every label
+	rowLabel   int  // on the sample panel with the VAE: the label the CVAE read the sample as, or -1
 
 	// Drawing and reporting.
 	dirty        bool // the screen needs drawing
@@ -131,21 +154,25 @@ func New(opt widget.Options, errs []error, hooks Hooks) (*Game, error) {
 		return nil, err
 	}
 	g := &Game{
-		hooks: hooks,
-		inbox: make(chan func(), inboxSize),
-		state: widget.NewState(opt, errs),
-		fonts: f,
-		masks: make(map[int]*mask),
-		drags: make(map[int]int),
-		pens:  make(map[int]bool),
-		scale: 1,
-		dirty: true,
-		digit: ebiten.NewImage(widget.ImageSide, widget.ImageSide),
-		seen:  ebiten.NewImage(widget.ImageSide, widget.ImageSide),
-		pix:   make([]byte, 4*widget.ImageSide*widget.ImageSide),
+		hooks:  hooks,
+		inbox:  make(chan func(), inboxSize),
+		state:  widget.NewState(opt, errs),
+		fonts:  f,
+		masks:  make(map[int]*mask),
+		drags:  make(map[int]int),
+		pens:   make(map[int]bool),
+		points: make(map[int]bool),
+		scale:  1,
+		dirty:  true,
+		digit:  ebiten.NewImage(widget.ImageSide, widget.ImageSide),
+		seen:   ebiten.NewImage(widget.ImageSide, widget.ImageSide),
+		pix:    make([]byte, 4*widget.ImageSide*widget.ImageSide),
+		tiles:  ebiten.NewImage(widget.MapTiles*widget.ImageSide, widget.MapTiles*widget.ImageSide),
 	}
+	g.padReport.Label, g.rowLabel = -1, -1
 	for i := range g.row {
 		g.row[i] = ebiten.NewImage(widget.ImageSide, widget.ImageSide)
+		g.style[i] = ebiten.NewImage(widget.ImageSide, widget.ImageSide)
 	}
 	return g, nil
 }
@@ -170,21 +197,69 @@ func (g *Game) post(f func()) bool {
 	}
 }
 
-// ModelReady hands over a loaded model; its kind follows from its config.
-func (g *Game) ModelReady(m *model.Model) {
+// ModelReady hands over a loaded model with its file's metadata; its kind
+// follows from its config. The metadata's latent_kl ranks the sliders and
+// its nelbo_percentiles place a drawing's score; a malformed entry is
+// reported and the widget does without it.
+func (g *Game) ModelReady(m *model.Model, meta model.Metadata) {
 	g.inbox <- func() {
 		k, err := widget.KindOf(m.Config)
 		if err != nil {
 			g.state.Fail(err)
 			return
 		}
-		g.models[kindIndex(k)] = m
-		g.ranks[kindIndex(k)] = widget.RankLatents(m)
+		i := kindIndex(k)
+		kl, _, err := model.ParseLatentKL(meta, m.Config.Latent)
+		if err != nil {
+			g.state.Fail(fmt.Errorf("model %s: %w (ranking the sliders by decoder weights instead)", k, err))
+		}
+		pcts, _, err := model.ParseNELBOPercentiles(meta)
+		if err != nil {
+			g.state.Fail(fmt.Errorf("model %s: %w (drawings get no percentile)", k, err))
+		}
+		g.models[i], g.kl[i], g.pcts[i] = m, kl, pcts
+		g.ranks[i] = widget.RankLatents(m, kl)
 		g.state.SetLatent(k, m.Config.Latent)
 		g.state.SetReady(k)
 		g.relayout()
 		g.dirty = true
 	}
+}
+
+// MapModelReady hands over a loaded model for the map: its latent space
+// must be a plane.
+func (g *Game) MapModelReady(m *model.Model) {
+	g.inbox <- func() {
+		k, err := widget.KindOf(m.Config)
+		if err == nil && m.Config.Latent != widget.MapLatent {
+			err = fmt.Errorf("the map shows models with %d latent dimensions, this %s has %d", widget.MapLatent, k, m.Config.Latent)
+		}
+		if err != nil {
+			g.state.SetMapFailed(k, err)
+			return
+		}
+		g.mapModels[kindIndex(k)] = m
+		g.mapAsked[kindIndex(k)] = true
+		g.state.SetMapReady(k, m.Config.Latent)
+		g.dirty = true
+	}
+}
+
+// MapModelFailed reports that the map's model of kind k could not be had.
+func (g *Game) MapModelFailed(k widget.Kind, err error) {
+	g.inbox <- func() {
+		g.state.SetMapFailed(k, err)
+		g.dirty = true
+	}
+}
+
+// SetFocus tells whether the widget's document has the keyboard focus, for
+// the hint that asks for a click first.
+func (g *Game) SetFocus(focused bool) {
+	g.post(func() {
+		g.focused, g.focusKnown = focused, true
+		g.dirty = true
+	})
 }
 
 // ModelFailed reports that the weights of kind k could not be had.
@@ -236,6 +311,13 @@ func (g *Game) Pointer(p Pointer) {
 			}
 			return
 		}
+		if g.points[p.ID] { // the map's point follows its pointer until release
+			g.mapPoint(p.X, p.Y)
+			if p.Kind == PointerUp || p.Kind == PointerCancel {
+				delete(g.points, p.ID)
+			}
+			return
+		}
 		if g.pens[p.ID] { // a stroke follows its pointer until release
 			g.pen(p.X, p.Y, false)
 			if p.Kind == PointerUp || p.Kind == PointerCancel {
@@ -255,9 +337,12 @@ func (g *Game) Pointer(p Pointer) {
 				return
 			}
 			if in.Action == widget.ClearPad {
-				g.drawing.Clear()
-				g.strokes, g.hasEncoded, g.padReport.Nats = 0, false, 0
-				g.dirty = true
+				g.clearPad()
+				return
+			}
+			if in.Action == widget.MapPress {
+				g.points[p.ID] = true
+				g.mapPoint(p.X, p.Y)
 				return
 			}
 			if in.Action == widget.Slide {
@@ -268,14 +353,65 @@ func (g *Game) Pointer(p Pointer) {
 			}
 			g.taps.Down(p.ID, in)
 		case PointerUp:
-			if g.state.Apply(g.taps.Up(p.ID, in)) {
-				g.dirty = true
-				g.relayout()
-			}
+			g.apply(g.taps.Up(p.ID, in))
 		case PointerCancel:
 			g.taps.Cancel(p.ID)
 		}
 	})
+}
+
+// apply carries out an intent from a tap or a key: the drawing's own here,
+// the rest by the state.
+func (g *Game) apply(in widget.Intent) {
+	switch in.Action {
+	case widget.Morph:
+		if g.state.Panel() == widget.PanelDraw {
+			g.morph()
+		}
+	case widget.ClearPad:
+		if g.state.Panel() == widget.PanelDraw {
+			g.clearPad()
+		}
+	default:
+		if g.state.Apply(in) {
+			g.dirty = true
+			g.relayout()
+		}
+	}
+}
+
+// clearPad clears the drawing; where it landed is kept as the start of a
+// morph to the next drawing.
+func (g *Game) clearPad() {
+	if g.hasEncoded && g.mu != nil {
+		g.prevMu = g.mu
+	}
+	g.drawing.Clear()
+	g.strokes, g.hasEncoded, g.hasStyle, g.mu = 0, false, false, nil
+	g.padReport.Nats, g.padReport.Percentile, g.padReport.Label = 0, nil, -1
+	g.dirty = true
+}
+
+// morph shows the interpolation from the previous drawing's z to this
+// one's.
+func (g *Game) morph() {
+	if g.prevMu == nil || g.mu == nil || len(g.prevMu) != len(g.mu) {
+		g.state.Fail(errors.New("morph needs two drawings: draw one, clear the pad, draw another"))
+		return
+	}
+	g.state.SetMorph(g.prevMu, g.mu)
+	g.relayout()
+	g.dirty = true
+}
+
+// mapPoint moves the map's point to the pointer at (x, y) CSS pixels.
+func (g *Game) mapPoint(x, y float64) {
+	if g.layout.Map.W <= 0 {
+		return
+	}
+	if g.state.SetExplicitZ(widget.MapPoint(g.layout.Map, x, y)) {
+		g.dirty = true
+	}
 }
 
 // pen adds the point (x, y) in CSS pixels to the drawing.
@@ -305,10 +441,58 @@ func (g *Game) encode() {
 		return
 	}
 	g.state.SetExplicitZ(enc.Mu)
+	g.mu = enc.Mu
 	g.encoded, g.hasEncoded = sel, true
 	g.padReport.Encodes++
 	g.padReport.Nats = math.Round(enc.Nats*10) / 10
+	g.padReport.Percentile = nil
+	if ps := g.pcts[kindIndex(sel.Kind)]; ps != nil {
+		p := math.Round(model.PercentileOf(ps, enc.Nats)*10) / 10
+		g.padReport.Percentile = &p
+	}
+	g.styleRow(x, sel)
 	g.dirty = true
+}
+
+// styleRow fills the draw panel's row: the drawing encoded with the
+// conditional VAE (under the chosen digit, or under "any" the label it
+// reads best as) and that z decoded under every label.
+func (g *Game) styleRow(x []float64, sel widget.Selection) {
+	g.hasStyle, g.padReport.Label = false, -1
+	cm := g.models[kindIndex(widget.CVAE)]
+	if cm == nil {
+		return
+	}
+	label, enc, err := sel.Digit, widget.Encoding{}, error(nil)
+	if sel.Kind == widget.CVAE {
+		enc, err = widget.Encode(cm, x, label)
+	} else {
+		label, enc, err = widget.ReadLabel(cm, x)
+	}
+	if err != nil {
+		g.state.Fail(fmt.Errorf("style of the drawing: %w", err))
+		return
+	}
+	g.decodeRow(cm, enc.Mu, g.style[:])
+	g.hasStyle, g.padReport.Label = true, label
+}
+
+// decodeRow decodes z (of the conditional model cm) under every label into
+// imgs.
+func (g *Game) decodeRow(cm *model.Model, z []float64, imgs []*ebiten.Image) float64 {
+	zs := mat.NewDense(widget.Digits, cm.Config.Latent, nil)
+	labels := make([]int, widget.Digits)
+	for d := range labels {
+		zs.SetRow(d, z)
+		labels[d] = d
+	}
+	start := time.Now()
+	xs := cm.Decode(zs, labels)
+	ms := millis(time.Since(start))
+	for d := range labels {
+		g.writeImage(imgs[d], xs.RawRowView(d))
+	}
+	return ms
 }
 
 // slide sets slider i to the value under x.
@@ -401,9 +585,10 @@ func (g *Game) Update() error {
 		g.state.Fail(fmt.Errorf("%d events dropped: the widget takes at most %d per frame", n, inboxSize))
 	}
 	for _, in := range keyIntents() {
-		g.state.Apply(in)
+		g.apply(in)
 	}
 	g.sliderKeys()
+	g.mapKeys()
 	if g.state.Selection() != before {
 		g.dirty = true
 	}
@@ -505,6 +690,31 @@ func (g *Game) sliderKeys() {
 	}
 }
 
+// mapKeys moves the map's point with the arrow keys on the map panel, one
+// MapStep a press, repeating while held.
+func (g *Game) mapKeys() {
+	if g.state.Panel() != widget.PanelMap || g.mapModels[kindIndex(g.state.Selection().Kind)] == nil {
+		return
+	}
+	var dx, dy float64
+	for _, d := range []struct {
+		key    ebiten.Key
+		dx, dy float64
+	}{{ebiten.KeyArrowLeft, -1, 0}, {ebiten.KeyArrowRight, 1, 0}, {ebiten.KeyArrowUp, 0, 1}, {ebiten.KeyArrowDown, 0, -1}} {
+		n := inpututil.KeyPressDuration(d.key)
+		if inpututil.IsKeyJustPressed(d.key) || (n > 20 && n%4 == 0) {
+			dx, dy = dx+d.dx, dy+d.dy
+		}
+	}
+	if dx == 0 && dy == 0 {
+		return
+	}
+	z := widget.MovePoint(g.state.Z(widget.MapLatent), dx, dy)
+	if g.state.SetExplicitZ(z) {
+		g.dirty = true
+	}
+}
+
 // framesPerCell is how many animation frames lie between two cells of the
 // interpolation strip; the strip's ten cells span the path.
 const framesPerCell = 4
@@ -534,6 +744,12 @@ func (g *Game) decode() {
 	view := g.state.View()
 	sel := view.Selection
 	m := g.models[kindIndex(sel.Kind)]
+	if view.Panel == widget.PanelMap {
+		m = g.mapModel(sel.Kind)
+		if m != nil {
+			g.decodeTiles(m, sel)
+		}
+	}
 	if m == nil || (g.hasShown && g.shown == view && g.shownN == len(g.layout.Grid)) {
 		return
 	}
@@ -552,17 +768,19 @@ func (g *Game) decode() {
 	case view.Panel == widget.PanelGrid:
 		g.decodeGrid(m, sel, view.Temperature)
 	case sel.Kind == widget.CVAE && view.Panel == widget.PanelSample:
-		zs := mat.NewDense(widget.Digits, m.Config.Latent, nil)
-		labels := make([]int, widget.Digits)
-		for d := range labels {
-			zs.SetRow(d, z.RawRowView(0))
-			labels[d] = d
-		}
-		start := time.Now()
-		xs := m.Decode(zs, labels)
-		g.rowMs = millis(time.Since(start))
-		for d := range labels {
-			g.writeImage(g.row[d], xs.RawRowView(d))
+		g.rowMs = g.decodeRow(m, z.RawRowView(0), g.row[:])
+	case view.Panel == widget.PanelSample:
+		// The plain VAE's sample, read by the conditional VAE: its style
+		// under every label.
+		g.rowLabel = -1
+		if cm := g.models[kindIndex(widget.CVAE)]; cm != nil {
+			label, enc, err := widget.ReadLabel(cm, x.RawRowView(0))
+			if err != nil {
+				g.state.Fail(fmt.Errorf("style of the sample: %w", err))
+				break
+			}
+			g.rowMs = g.decodeRow(cm, enc.Mu, g.row[:])
+			g.rowLabel = label
 		}
 	}
 	g.z = append(g.z[:0], z.RawRowView(0)...)
@@ -574,7 +792,10 @@ func (g *Game) decode() {
 // sample (seed+1 at the same temperature) in one batch.
 func (g *Game) decodeInterpolation(m *model.Model, sel widget.Selection, z []float64) {
 	latent := m.Config.Latent
-	next := widget.SeedZ(sel.Seed+1, latent, g.state.Temperature())
+	next := g.state.To()
+	if len(next) != latent { // the next sample's z, unless an end was set
+		next = widget.SeedZ(sel.Seed+1, latent, g.state.Temperature())
+	}
 	n := (widget.Digits-1)*framesPerCell + 1
 	zs := mat.NewDense(n, latent, nil)
 	for i := range n {
@@ -611,6 +832,53 @@ func (g *Game) decodeGrid(m *model.Model, sel widget.Selection, temp float64) {
 	}
 }
 
+// mapModel returns the map's model of kind k, asking the loader for it the
+// first time; nil until it has arrived.
+func (g *Game) mapModel(k widget.Kind) *model.Model {
+	i := kindIndex(k)
+	if !g.mapAsked[i] && g.hooks.LoadMap != nil {
+		g.mapAsked[i] = true
+		g.loaded.got, g.loaded.total = 0, 0
+		g.hooks.LoadMap(k)
+	}
+	return g.mapModels[i]
+}
+
+// decodeTiles decodes the map's background for the selection's model and
+// digit, unless it already shows them: one digit at the centre of each of
+// MapTiles² cells of the plane, in one batch.
+func (g *Game) decodeTiles(m *model.Model, sel widget.Selection) {
+	sel.Seed = 0
+	if g.hasTiles && g.tilesFor == sel {
+		return
+	}
+	n := widget.MapTiles * widget.MapTiles
+	zs := mat.NewDense(n, m.Config.Latent, nil)
+	for r := range widget.MapTiles {
+		for c := range widget.MapTiles {
+			zs.SetRow(r*widget.MapTiles+c, widget.MapTileZ(c, r))
+		}
+	}
+	xs := m.Decode(zs, repeatLabels(sel, n))
+	side := widget.MapTiles * widget.ImageSide
+	pix := make([]byte, 4*side*side)
+	for r := range widget.MapTiles {
+		for c := range widget.MapTiles {
+			row := xs.RawRowView(r*widget.MapTiles + c)
+			for y := range widget.ImageSide {
+				for x := range widget.ImageSide {
+					ink := math.Max(0, math.Min(1, row[y*widget.ImageSide+x]))
+					o := 4 * ((r*widget.ImageSide+y)*side + c*widget.ImageSide + x)
+					pix[o], pix[o+1], pix[o+2], pix[o+3] = mixInk(ink, inkColor.R), mixInk(ink, inkColor.G), mixInk(ink, inkColor.B), 255
+				}
+			}
+		}
+	}
+	g.tiles.WritePixels(pix)
+	g.tilesFor, g.hasTiles = sel, true
+	g.dirty = true
+}
+
 // repeatLabels returns the labels of n rows of the selection: nil for the
 // VAE.
 func repeatLabels(sel widget.Selection, n int) []int {
@@ -630,13 +898,15 @@ func millis(d time.Duration) float64 { return math.Round(float64(d.Microseconds(
 // writeImage paints pixel means p (ink probability per pixel, row-major) as
 // dark ink on white paper.
 func (g *Game) writeImage(img *ebiten.Image, p []float64) {
-	mix := func(ink float64, c uint8) byte { return byte(math.Round(255 + ink*(float64(c)-255))) }
 	for i, v := range p {
 		ink := math.Max(0, math.Min(1, v))
-		g.pix[4*i], g.pix[4*i+1], g.pix[4*i+2], g.pix[4*i+3] = mix(ink, inkColor.R), mix(ink, inkColor.G), mix(ink, inkColor.B), 255
+		g.pix[4*i], g.pix[4*i+1], g.pix[4*i+2], g.pix[4*i+3] = mixInk(ink, inkColor.R), mixInk(ink, inkColor.G), mixInk(ink, inkColor.B), 255
 	}
 	img.WritePixels(g.pix)
 }
+
+// mixInk is one colour channel of ink of the given density on white paper.
+func mixInk(ink float64, c uint8) byte { return byte(math.Round(255 + ink*(float64(c)-255))) }
 
 // Layout implements ebiten.Game: the widget fills its frame and draws at
 // device pixels, so text and digits stay crisp on HiDPI screens.
@@ -679,6 +949,10 @@ func (g *Game) publish() {
 	r := g.state.Report(g.drawn, z, g.decodeMs, g.samples, g.layout)
 	r.Draw = g.padReport
 	r.Draw.Strokes = g.strokes
+	r.Ranking = "decoder"
+	if g.kl[kindIndex(g.state.Selection().Kind)] != nil {
+		r.Ranking = "latent_kl"
+	}
 	r.FPS = math.Round(ebiten.ActualFPS())
 	data, err := json.Marshal(r)
 	if err != nil { // cannot happen: the report holds no NaN or Inf

@@ -14,7 +14,8 @@ import (
 // Command is one request from the embedding page, sent with postMessage as
 //
 //	{target: "vaeplay", type: "set", model?: "vae"|"cvae", digit?: -1..9, seed?: N,
-//	 z?: [numbers], temperature?: 0.1..2, panel?: "sample"|"sliders"|"interpolate"|"grid"}
+//	 z?: [numbers], to?: [numbers], temperature?: 0.1..2,
+//	 panel?: "sample"|"sliders"|"map"|"interpolate"|"grid"|"draw"}
 //	{target: "vaeplay", type: "sample"}
 //
 // A nil field of a set command leaves that part of the view alone.
@@ -23,7 +24,8 @@ type Command struct {
 	Kind        *Kind     // type "set": choose the model
 	Digit       *int      // type "set": choose the digit; -1 means the plain VAE
 	Seed        *uint64   // type "set": choose z by its seed
-	Z           []float64 // type "set": choose z itself (rounded to three decimals)
+	Z           []float64 // type "set": choose z itself (rounded to three decimals); on the map, its point
+	To          []float64 // type "set": the interpolation's end (rounded likewise)
 	Temperature *float64  // type "set": the temperature of samples
 	Panel       *Panel    // type "set": what the main area shows
 }
@@ -76,7 +78,7 @@ func parseCommand(data []byte) (Command, error) {
 	case "sample":
 		known = []string{"target", "type"}
 	case "set":
-		known = []string{"target", "type", "model", "digit", "seed", "z", "temperature", "panel"}
+		known = []string{"target", "type", "model", "digit", "seed", "z", "to", "temperature", "panel"}
 	default:
 		return Command{}, fmt.Errorf("type %q: want \"set\" or \"sample\"", typ)
 	}
@@ -112,25 +114,33 @@ func parseCommand(data []byte) (Command, error) {
 		}
 		c.Seed = &s
 	}
-	if raw, ok := fields["z"]; ok {
+	for _, f := range []struct {
+		name string
+		dst  *[]float64
+	}{{"z", &c.Z}, {"to", &c.To}} {
+		raw, ok := fields[f.name]
+		if !ok {
+			continue
+		}
 		var vs []json.RawMessage
 		if err := json.Unmarshal(raw, &vs); err != nil || vs == nil || len(vs) == 0 {
-			return Command{}, fmt.Errorf("z %s: want an array of numbers", clip(raw))
+			return Command{}, fmt.Errorf("%s %s: want an array of numbers", f.name, clip(raw))
 		}
 		if len(vs) > maxLatent {
-			return Command{}, fmt.Errorf("z: %d numbers, want at most %d", len(vs), maxLatent)
+			return Command{}, fmt.Errorf("%s: %d numbers, want at most %d", f.name, len(vs), maxLatent)
 		}
-		c.Z = make([]float64, len(vs))
+		z := make([]float64, len(vs))
 		for i, v := range vs {
-			f, err := strconv.ParseFloat(number(v), 64)
+			x, err := strconv.ParseFloat(number(v), 64)
 			if err == nil {
-				err = checkZ(i, f)
+				err = checkZ(i, x)
 			}
 			if err != nil {
-				return Command{}, fmt.Errorf("z entry %d %s: want a number within ±%g", i+1, clip(v), ZMax)
+				return Command{}, fmt.Errorf("%s entry %d %s: want a number within ±%g", f.name, i+1, clip(v), ZMax)
 			}
-			c.Z[i] = Quantize(f, zDecimals)
+			z[i] = Quantize(x, zDecimals)
 		}
+		*f.dst = z
 	}
 	if raw, ok := fields["temperature"]; ok {
 		f, err := strconv.ParseFloat(number(raw), 64)
@@ -154,8 +164,8 @@ func parseCommand(data []byte) (Command, error) {
 		c.Panel = &p
 	}
 	switch {
-	case c.Kind == nil && c.Digit == nil && c.Seed == nil && c.Z == nil && c.Temperature == nil && c.Panel == nil:
-		return Command{}, errors.New("a set message needs model, digit, seed, z, temperature or panel")
+	case c.Kind == nil && c.Digit == nil && c.Seed == nil && c.Z == nil && c.To == nil && c.Temperature == nil && c.Panel == nil:
+		return Command{}, errors.New("a set message needs model, digit, seed, z, to, temperature or panel")
 	case c.Kind != nil && c.Digit != nil && *c.Kind == VAE && *c.Digit >= 0:
 		return Command{}, fmt.Errorf("digit %d with model \"vae\": the plain VAE takes no digit", *c.Digit)
 	case c.Kind != nil && c.Digit != nil && *c.Kind == CVAE && *c.Digit < 0:

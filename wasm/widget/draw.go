@@ -193,3 +193,36 @@ func Encode(m *model.Model, x []float64, label int) (Encoding, error) {
 	loss := m.Evaluate(xs, labels, mat.NewDense(1, m.Config.Latent, nil))
 	return Encoding{Mu: append([]float64(nil), mu.RawRowView(0)...), Nats: loss.Recon + loss.KL}, nil
 }
+
+// ReadLabel encodes x with the conditional model m under every label and
+// returns the label under which x scores best (the lowest negative ELBO at
+// z = μ), with that encoding: the conditional VAE used as a classifier, so
+// that a drawing or a plain VAE's sample can be given the style row
+// without the reader naming its digit.
+func ReadLabel(m *model.Model, x []float64) (int, Encoding, error) {
+	if m.Config.Classes == 0 {
+		return -1, Encoding{}, fmt.Errorf("reading a label needs a conditional model, this one has no classes")
+	}
+	if len(x) != m.Config.Input {
+		return -1, Encoding{}, fmt.Errorf("image has %d pixels, the model reads %d", len(x), m.Config.Input)
+	}
+	n := m.Config.Classes
+	xs := mat.NewDense(n, len(x), nil)
+	labels := make([]int, n)
+	for i := range n {
+		xs.SetRow(i, x)
+		labels[i] = i
+	}
+	scores, err := m.NELBOAtMean(xs, labels)
+	if err != nil {
+		return -1, Encoding{}, fmt.Errorf("scoring under every label: %w", err)
+	}
+	best := 0
+	for i, s := range scores {
+		if s < scores[best] {
+			best = i
+		}
+	}
+	mu, _ := m.Encode(mat.NewDense(1, len(x), append([]float64(nil), x...)), []int{best})
+	return best, Encoding{Mu: append([]float64(nil), mu.RawRowView(0)...), Nats: scores[best]}, nil
+}

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"vaeplay/model"
@@ -135,5 +137,44 @@ func TestEncodeScores(t *testing.T) {
 	}
 	if _, err := Encode(m, make([]float64, 5), 0); err == nil {
 		t.Error("Encode of 5 pixels: no error")
+	}
+}
+
+// TestReadLabel checks that the label read is the one under which the image
+// scores best, and that its encoding is the one Encode gives under it.
+func TestReadLabel(t *testing.T) {
+	cfg := model.DefaultConfig()
+	cfg.Hidden, cfg.Latent, cfg.Classes = []int{16}, 3, Digits
+	m, err := model.New(cfg, rand.New(rand.NewPCG(3, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d Drawing
+	d.Add(Point{0.5, 0.1}, true)
+	d.Add(Point{0.45, 0.9}, false)
+	x := d.Raster()
+	label, enc, err := ReadLabel(m, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for l := range Digits {
+		e, err := Encode(m, x, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Nats < enc.Nats-1e-9 {
+			t.Errorf("label %d scores %.4f, better than the label read (%d, %.4f)", l, e.Nats, label, enc.Nats)
+		}
+		if l == label && (math.Abs(e.Nats-enc.Nats) > 1e-9 || !slices.Equal(e.Mu, enc.Mu)) {
+			t.Errorf("ReadLabel's encoding %+v differs from Encode's under label %d: %+v", enc, l, e)
+		}
+	}
+	cfg.Classes = 0
+	vae, _ := model.New(cfg, rand.New(rand.NewPCG(3, 3)))
+	if _, _, err := ReadLabel(vae, x); err == nil || !strings.Contains(err.Error(), "conditional") {
+		t.Errorf("ReadLabel with a plain VAE: err %v, want one saying it needs a conditional model", err)
+	}
+	if _, _, err := ReadLabel(m, x[:10]); err == nil || !strings.Contains(err.Error(), "10 pixels") {
+		t.Errorf("ReadLabel of 10 pixels: err %v", err)
 	}
 }

@@ -33,10 +33,13 @@ type Layout struct {
 	Grid    []Rect   `json:"grid"`    // on the grid panel: consecutive samples from the seed on
 	Pad     Rect     `json:"pad"`     // on the draw panel: where strokes are drawn
 	Clear   Rect     `json:"clear"`   // on the draw panel: the button that clears the pad
+	Morph   Rect     `json:"morph"`   // on the draw panel: interpolate from the previous drawing to this one
+	Map     Rect     `json:"map"`     // on the map panel: the latent plane, [-MapRange, MapRange]²
 
 	Panel       Panel    `json:"-"`
 	Controls    Controls `json:"-"`
 	GridCaption Rect     `json:"-"` // the line above the grid
+	Land        Rect     `json:"-"` // on the draw panel: where the drawing landed in latent space
 
 	Cells      [Digits]Rect `json:"-"` // the row's cells, one per label
 	RowCaption Rect         `json:"-"` // the line above the row
@@ -162,8 +165,12 @@ func ComputeLayoutFor(w, h, scale float64, controls Controls, panel Panel) Layou
 		l.Row, l.Cells, l.RowCaption, l.Digit = Rect{}, [Digits]Rect{}, Rect{}, Rect{}
 		l.layoutGrid(area, gap, fit, snap)
 	case PanelDraw:
-		l.Row, l.Cells, l.RowCaption = Rect{}, [Digits]Rect{}, Rect{}
+		// The row stays: the drawing's z under every label.
+		area.H = max(l.RowCaption.Y-gap-area.Y, 0)
 		l.layoutDraw(area, gap, fit, snap)
+	case PanelMap:
+		l.Row, l.Cells, l.RowCaption = Rect{}, [Digits]Rect{}, Rect{}
+		l.layoutMap(area, gap, fit, snap)
 	}
 	return l
 }
@@ -201,17 +208,44 @@ func (l *Layout) layoutSliders(area Rect, gap float64, fit, snap func(float64) f
 	}
 }
 
-// layoutDraw puts the pad and the reconstruction side by side, each under a
-// caption line, with the clear button and the score below.
+// layoutDraw puts the pad on the left under a caption line, with the clear
+// and morph buttons below it; on the right the reconstruction, its score
+// (two lines) and where the drawing landed in latent space.
 func (l *Layout) layoutDraw(area Rect, gap float64, fit, snap func(float64) float64) {
-	below := 2*l.Line + 2*gap // clear button / two lines of score
-	side := fit(min((area.W-6*gap)/2, area.H-l.Line-gap-below))
-	x0 := snap(area.X + (area.W-2*side-6*gap)/2)
+	below := l.Line + 6 + 2*gap // the buttons under the pad
+	side := fit(min((area.W-6*gap)*0.58, area.H-l.Line-gap-below))
+	right := min(side, area.W-side-6*gap)
+	x0 := snap(area.X + (area.W-side-6*gap-right)/2)
 	y := snap(area.Y + l.Line + gap + max(0, (area.H-l.Line-gap-below-side)/2))
 	l.Pad = Rect{X: x0, Y: y, W: side, H: side}
-	l.Digit = Rect{X: snap(x0 + side + 6*gap), Y: y, W: side, H: side}
-	bw := snap(min(side, 7*l.Font))
-	l.Clear = Rect{X: x0, Y: snap(y + side + gap), W: bw, H: snap(max(l.Line+6, 24))}
+	x1 := snap(x0 + side + 6*gap)
+	d := fit(min(right, 0.55*side))
+	l.Digit = Rect{X: x1, Y: y, W: d, H: d}
+	landY := snap(y + d + 2*l.Line + 2*gap)
+	l.Land = Rect{X: x1, Y: landY, W: snap(right), H: max(snap(y+side-landY), 0)}
+	bh := snap(max(l.Line+6, 24))
+	bw := snap(min(side/2-gap, 5*l.Font))
+	l.Clear = Rect{X: x0, Y: snap(y + side + gap), W: bw, H: bh}
+	l.Morph = Rect{X: snap(x0 + bw + gap), Y: l.Clear.Y, W: snap(min(side-bw-gap, 12*l.Font)), H: bh}
+}
+
+// layoutMap puts the latent map, a square under a caption line, beside (or,
+// in a tall frame, above) the digit its point decodes to.
+func (l *Layout) layoutMap(area Rect, gap float64, fit, snap func(float64) float64) {
+	top := area.Y + l.Line + gap // the caption line above the map
+	h := max(area.Y+area.H-top, 0)
+	if area.W >= 1.2*area.H {
+		side := snap(min(h, 0.6*area.W))
+		d := fit(min(area.W-side-6*gap, h))
+		x0 := snap(area.X + (area.W-side-6*gap-d)/2)
+		l.Map = Rect{X: x0, Y: snap(top), W: side, H: side}
+		l.Digit = Rect{X: snap(x0 + side + 6*gap), Y: snap(top + (side-d)/2), W: d, H: d}
+		return
+	}
+	side := snap(min(area.W, 0.62*h))
+	d := fit(min(area.W, h-side-2*gap))
+	l.Map = Rect{X: snap(area.X + (area.W-side)/2), Y: snap(top), W: side, H: side}
+	l.Digit = Rect{X: snap(area.X + (area.W-d)/2), Y: snap(top + side + 2*gap), W: d, H: d}
 }
 
 // layoutGrid fills the area under a caption line with the largest cells
@@ -277,6 +311,12 @@ func (l Layout) Hit(x, y float64, banner Rect, row bool) Intent {
 	}
 	if l.Clear.Contains(x, y) {
 		return Intent{Action: ClearPad}
+	}
+	if l.Morph.Contains(x, y) {
+		return Intent{Action: Morph}
+	}
+	if l.Map.Contains(x, y) {
+		return Intent{Action: MapPress}
 	}
 	if l.Digit.Contains(x, y) {
 		return Intent{Action: Sample}

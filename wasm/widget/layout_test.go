@@ -176,6 +176,36 @@ func TestPanelLayouts(t *testing.T) {
 					t.Errorf("%s: hit on grid cell %d = %+v", name, i, got)
 				}
 			}
+			l = ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelMap)
+			in("map", l.Map)
+			in("digit beside the map", l.Digit)
+			if overlap(l.Map, l.Digit) || l.Map.W < 100 {
+				t.Errorf("%s: map %+v overlaps the digit %+v or is too small to drag on", name, l.Map, l.Digit)
+			}
+			if got := l.Hit(l.Map.X+1, l.Map.Y+l.Map.H-1, Rect{}, true); got != (Intent{Action: MapPress}) {
+				t.Errorf("%s: hit on the map's corner = %+v", name, got)
+			}
+			dl := ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelDraw)
+			parts := []struct {
+				name string
+				r    Rect
+			}{{"pad", dl.Pad}, {"digit", dl.Digit}, {"clear", dl.Clear}, {"morph", dl.Morph}, {"row", dl.Row}}
+			for i, p := range parts {
+				in("draw panel's "+p.name, p.r)
+				for _, q := range parts[i+1:] {
+					if overlap(p.r, q.r) {
+						t.Errorf("%s: draw panel's %s %+v overlaps its %s %+v", name, p.name, p.r, q.name, q.r)
+					}
+				}
+			}
+			for _, h := range []struct {
+				r    Rect
+				want Intent
+			}{{dl.Pad, Intent{Action: Pen}}, {dl.Clear, Intent{Action: ClearPad}}, {dl.Morph, Intent{Action: Morph}}} {
+				if got := dl.Hit(h.r.X+h.r.W/2, h.r.Y+h.r.H/2, Rect{}, true); got != h.want {
+					t.Errorf("%s: draw panel hit %+v, want %+v", name, got, h.want)
+				}
+			}
 			if c == Minimal && (len(l.Chooser) > 0 || len(l.Tabs) > 0) {
 				t.Errorf("%s: minimal controls show %d chooser buttons and %d tabs", name, len(l.Chooser), len(l.Tabs))
 			}
@@ -189,4 +219,9 @@ func TestPanelLayouts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// overlap reports whether two rectangles share any area.
+func overlap(a, b Rect) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
 }

@@ -21,6 +21,9 @@ type Options struct {
 	// canonical comma list (FormatZ of ParseZ), or "" for the seed's z. It is
 	// kept as text so that Options stays comparable.
 	Z string
+	// To is the interpolation's end as a canonical comma list, or "" for the
+	// next sample's z: the interpolation between two drawings.
+	To string
 	// Panel is what the main area shows; PanelSample when not given.
 	Panel Panel
 	// Controls is how much chrome shows; Full when not given.
@@ -29,12 +32,12 @@ type Options struct {
 
 // queryParams lists the parameters ParseQuery knows, in the order errors
 // mention them.
-var queryParams = []string{"model", "digit", "seed", "temperature", "z", "panel", "controls", "weights"}
+var queryParams = []string{"model", "digit", "seed", "temperature", "z", "to", "panel", "controls", "weights"}
 
 // ParseQuery reads embed.html's query string (with or without the leading
 // "?"): model=vae|cvae, digit=0..9, seed=decimal uint64, temperature=0.1..2,
-// z=comma list, panel=sample|sliders|interpolate|grid, controls=full|minimal,
-// weights=URL.
+// z=comma list, to=comma list, panel=sample|sliders|map|interpolate|grid|draw,
+// controls=full|minimal, weights=URL.
 // A bad parameter falls back to its default and adds an error naming it, so
 // the widget always has something to show; seed is the default seed.
 func ParseQuery(query string, seed uint64) (Options, []error) {
@@ -119,6 +122,13 @@ func ParseQuery(query string, seed uint64) (Options, []error) {
 			opt.Z = FormatZ(z)
 		}
 	}
+	if v, ok := one("to"); ok {
+		if z, err := ParseZ(v); err != nil {
+			errs = append(errs, fmt.Errorf("to %q: %w", quoteShort(v), err))
+		} else {
+			opt.To = FormatZ(z)
+		}
+	}
 	if v, ok := one("panel"); ok {
 		if p, err := parsePanel(v); err != nil {
 			errs = append(errs, err)
@@ -198,6 +208,9 @@ func (o Options) Query() string {
 	}
 	if o.Z != "" {
 		add("z", o.Z)
+	}
+	if o.To != "" {
+		add("to", o.To)
 	}
 	if o.Panel != "" && o.Panel != PanelSample {
 		add("panel", string(o.Panel))

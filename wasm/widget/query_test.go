@@ -81,8 +81,10 @@ func TestParseQuery(t *testing.T) {
 		{query: "?panel=interpolate", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelInterpolate}},
 		{query: "?panel=grid&controls=minimal", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelGrid, Controls: Minimal}},
 		{query: "?panel=draw", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelDraw}},
-		{query: "?panel=map", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel=map is not available yet`}},
-		{query: "?panel=zoo", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel "zoo": want one of sample, sliders, interpolate, grid, draw`}},
+		{query: "?panel=map&z=1.5,-0.25", want: Options{Selection: Selection{CVAE, 4, seed}, Panel: PanelMap, Z: "1.5,-0.25"}},
+		{query: "?to=1,2,3", want: Options{Selection: Selection{CVAE, 4, seed}, To: "1,2,3"}},
+		{query: "?to=1,x", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`to "1,x": entry 2 "x": want a decimal number`}},
+		{query: "?panel=zoo", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`panel "zoo": want one of sample, sliders, map, interpolate, grid, draw`}},
 		{query: "?controls=some", want: Options{Selection: Selection{CVAE, 4, seed}}, errs: []string{`controls "some": want full or minimal`}},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,12 @@ type Report struct {
 	// ExplicitZ is true when z was set directly (a slider, the URL, a
 	// message) rather than drawn from the seed.
 	ExplicitZ bool `json:"explicitZ"`
+	// To is the interpolation's end: [] for the next sample's z, else the z
+	// set (by the draw panel's morph, the URL's to= or a message).
+	To []float64 `json:"to"`
+	// Ranking tells how the sliders' dimensions were ranked: "latent_kl"
+	// (the weights' metadata) or "decoder" (the load-time proxy).
+	Ranking string `json:"ranking"`
 	// Permalink reproduces this view: the query string from the state, to
 	// which the game prefixes embed.html's own address.
 	Permalink string `json:"permalink"`
@@ -35,6 +41,14 @@ type DrawReport struct {
 	Strokes int     `json:"strokes"` // strokes drawn since the pad was cleared
 	Encodes int     `json:"encodes"` // drawings encoded so far
 	Nats    float64 `json:"nats"`    // negative ELBO of the last drawing encoded; 0 before any
+	// Percentile is where Nats falls among the test set's images (0..100,
+	// from the weights' nelbo_percentiles): a high one is unusual. null
+	// before an encode, or when the weights carry no percentiles.
+	Percentile *float64 `json:"percentile"`
+	// Label is the label the conditional VAE read the drawing under, whose
+	// z the row decodes under every label: the chosen digit, or with "any"
+	// the label under which the drawing scores best; -1 before an encode.
+	Label int `json:"label"`
 }
 
 // Report assembles the state report. drawn tells whether a digit has been
@@ -69,7 +83,16 @@ func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l
 		Temperature: s.temp,
 		Panel:       s.panel,
 		Controls:    s.controls,
-		ExplicitZ:   s.z != nil,
+		ExplicitZ:   s.ExplicitZ(),
+		To:          nonNil(s.To()),
 		Permalink:   s.Options().Query(),
 	}
+}
+
+// nonNil returns z, or an empty list for nil, so that JSON shows [] not null.
+func nonNil(z []float64) []float64 {
+	if z == nil {
+		return []float64{}
+	}
+	return z
 }

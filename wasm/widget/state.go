@@ -31,6 +31,11 @@ const (
 	Pen
 	// ClearPad clears the drawing pad.
 	ClearPad
+	// MapPress is a press on the latent map: the point follows the pointer
+	// from there.
+	MapPress
+	// Morph interpolates from the previous drawing to the current one.
+	Morph
 )
 
 // Intent is one user action, already mapped from screen coordinates or keys.
@@ -44,7 +49,9 @@ type Intent struct {
 }
 
 // KeyIntent maps a typed character to an intent: 0-9 choose a digit, a or A
-// chooses "any" (the plain VAE), space or Enter samples.
+// chooses "any" (the plain VAE), space or Enter samples, P shows the next
+// panel; on the draw panel C clears the pad and M morphs from the previous
+// drawing to this one.
 func KeyIntent(r rune) Intent {
 	switch {
 	case r >= '0' && r <= '9':
@@ -55,6 +62,10 @@ func KeyIntent(r rune) Intent {
 		return Intent{Action: Sample}
 	case r == 'p' || r == 'P':
 		return Intent{Action: ShowPanel} // the next panel; the state knows which
+	case r == 'c' || r == 'C':
+		return Intent{Action: ClearPad}
+	case r == 'm' || r == 'M':
+		return Intent{Action: Morph}
 	}
 	return Intent{}
 }
@@ -102,11 +113,17 @@ type State struct {
 
 	temp     float64
 	z        []float64 // an explicit z (slider, URL, message), or nil for the seed's
-	zRev     int       // bumped whenever z changes, for View
+	mapZ     []float64 // the same for the map's 2-D latent space
+	to       []float64 // the interpolation's end, or nil for the next sample's z
+	zRev     int       // bumped whenever z, mapZ or to changes, for View
 	panel    Panel
 	controls Controls
 	weights  string
 	latent   [len(Kinds)]int // latent size of each model once ready
+
+	// The map's models (2-D latent space), fetched when the map is shown.
+	mapAvail  [len(Kinds)]Availability
+	mapLatent [len(Kinds)]int
 }
 
 // View is everything that decides the pixels, comparable so that the game
@@ -133,7 +150,12 @@ func NewState(opt Options, errs []error) *State {
 	}
 	if opt.Z != "" {
 		if z, err := ParseZ(opt.Z); err == nil {
-			s.z = z
+			*s.space() = z
+		}
+	}
+	if opt.To != "" {
+		if z, err := ParseZ(opt.To); err == nil {
+			s.to = z
 		}
 	}
 	if s.lastDigit < 0 {
@@ -193,6 +215,37 @@ func (s *State) ErrorsSince(n int) []string {
 // Banner returns the errors the banner shows: those since it was last
 // dismissed.
 func (s *State) Banner() []string { return s.ErrorsSince(s.dismissedAt) }
+
+// MapAvailability reports how far the map's model of kind k has come.
+func (s *State) MapAvailability(k Kind) Availability {
+	if i := k.index(); i >= 0 {
+		return s.mapAvail[i]
+	}
+	return Failed
+}
+
+// SetMapReady marks the map's model of kind k, of the given latent size, as
+// usable.
+func (s *State) SetMapReady(k Kind, latent int) {
+	if i := k.index(); i >= 0 {
+		s.mapAvail[i], s.mapLatent[i] = Ready, latent
+	}
+}
+
+// SetMapFailed marks the map's model of kind k as unusable because of err
+// and shows err. If the map shows that model, the widget goes to the sample
+// panel, so that it still draws a digit.
+func (s *State) SetMapFailed(k Kind, err error) {
+	i := k.index()
+	if i < 0 {
+		return
+	}
+	s.mapAvail[i] = Failed
+	s.Fail(err)
+	if s.panel == PanelMap && s.sel.Kind == k {
+		s.panel = PanelSample
+	}
+}
 
 // SetReady marks model k as usable.
 func (s *State) SetReady(k Kind) {
@@ -268,6 +321,7 @@ func (s *State) Apply(in Intent) bool {
 	case Sample:
 		s.sel.Seed++ // wraps at 2^64, which keeps every seed reachable
 		s.clearZ()
+		s.clearTo()
 		return true
 	case Dismiss:
 		changed := s.dismissedAt != s.errorCount
@@ -285,6 +339,7 @@ func (s *State) Apply(in Intent) bool {
 	case PickSeed:
 		s.sel.Seed += uint64(in.Offset)
 		s.clearZ()
+		s.clearTo()
 		s.panel = PanelSample
 		return true
 	}
@@ -316,38 +371,93 @@ func (s *State) Command(c Command) bool {
 		s.Fail(fmt.Errorf("model %s is not available: its weights failed to load", sel.Kind))
 		return false
 	}
-	if n := s.latent[sel.Kind.index()]; c.Z != nil && n > 0 && len(c.Z) != n {
-		s.Fail(fmt.Errorf("z has %d numbers, model %s has %d latent dimensions", len(c.Z), sel.Kind, n))
+	panel := s.panel
+	if c.Panel != nil {
+		panel = *c.Panel
+	}
+	latent, what := s.latent[sel.Kind.index()], "model "+string(sel.Kind)
+	if panel == PanelMap {
+		latent, what = MapLatent, "the map"
+	}
+	if c.Z != nil && latent > 0 && len(c.Z) != latent {
+		s.Fail(fmt.Errorf("z has %d numbers, %s has %d latent dimensions", len(c.Z), what, latent))
+		return false
+	}
+	if n := s.latent[sel.Kind.index()]; c.To != nil && n > 0 && len(c.To) != n {
+		s.Fail(fmt.Errorf("to has %d numbers, model %s has %d latent dimensions", len(c.To), sel.Kind, n))
 		return false
 	}
 	before := s.View()
 	s.selectWhen(sel)
+	s.panel = panel // before z: the map keeps a z of its own
 	switch {
 	case c.Z != nil:
-		s.z = slices.Clone(c.Z)
+		*s.space() = slices.Clone(c.Z)
 		s.zRev++
 	case c.Seed != nil: // a seed names its own z
 		s.clearZ()
 	}
+	switch {
+	case c.To != nil:
+		s.to = slices.Clone(c.To)
+		s.zRev++
+	case c.Seed != nil:
+		s.clearTo()
+	}
 	if c.Temperature != nil {
-		if c.Z != nil {
+		if c.Z != nil || c.To != nil {
 			s.temp = *c.Temperature
 		} else {
 			s.SetTemperature(*c.Temperature)
 		}
 	}
-	if c.Panel != nil {
-		s.panel = *c.Panel
+	return s.View() != before || c.Z != nil || c.To != nil
+}
+
+// space returns the explicit z of the latent space shown: the map's own
+// (2-D) or the full model's. Each keeps its z when the other is shown, so
+// that going to the map and back changes nothing.
+func (s *State) space() *[]float64 {
+	if s.panel == PanelMap {
+		return &s.mapZ
 	}
-	return s.View() != before || c.Z != nil
+	return &s.z
 }
 
 // clearZ goes back to the seed's z.
 func (s *State) clearZ() {
-	if s.z != nil {
-		s.z = nil
+	if z := s.space(); *z != nil {
+		*z = nil
 		s.zRev++
 	}
+}
+
+// clearTo goes back to interpolating towards the next sample.
+func (s *State) clearTo() {
+	if s.to != nil {
+		s.to = nil
+		s.zRev++
+	}
+}
+
+// To returns the interpolation's end, or nil when it is the next sample's z.
+func (s *State) To() []float64 { return slices.Clone(s.to) }
+
+// SetMorph shows the interpolation from z to to (both rounded as a URL keeps
+// them): from one drawing to another.
+func (s *State) SetMorph(from, to []float64) {
+	s.panel = PanelInterpolate
+	s.z, s.to = quantizeZ(from), quantizeZ(to)
+	s.zRev++
+}
+
+// quantizeZ clamps and rounds z as a URL keeps it.
+func quantizeZ(z []float64) []float64 {
+	out := make([]float64, len(z))
+	for i, v := range z {
+		out[i] = Quantize(max(-ZMax, min(ZMax, v)), zDecimals)
+	}
+	return out
 }
 
 // View returns what decides the pixels now.
@@ -364,9 +474,9 @@ func (s *State) Panel() Panel { return s.panel }
 // Controls returns how much chrome shows.
 func (s *State) Controls() Controls { return s.controls }
 
-// ExplicitZ reports whether z was set directly (slider, URL or message)
+// ExplicitZ reports whether z was set directly (slider, URL, message, map)
 // rather than drawn from the seed.
-func (s *State) ExplicitZ() bool { return s.z != nil }
+func (s *State) ExplicitZ() bool { return *s.space() != nil }
 
 // SetLatent records the latent size of model k once it is loaded, so that a
 // z of the wrong length can be refused.
@@ -380,11 +490,11 @@ func (s *State) SetLatent(k Kind, n int) {
 // explicit z if there is one, else temperature · ε(seed). An explicit z of
 // the wrong length (a URL made for another model) is dropped, with an error.
 func (s *State) Z(latent int) []float64 {
-	if s.z != nil {
-		if len(s.z) == latent {
-			return slices.Clone(s.z)
+	if z := *s.space(); z != nil {
+		if len(z) == latent {
+			return slices.Clone(z)
 		}
-		s.Fail(fmt.Errorf("z has %d numbers, model %s has %d latent dimensions (using the seed's z)", len(s.z), s.sel.Kind, latent))
+		s.Fail(fmt.Errorf("z has %d numbers, model %s has %d latent dimensions (using the seed's z)", len(z), s.sel.Kind, latent))
 		s.clearZ()
 	}
 	return SeedZ(s.sel.Seed, latent, s.temp)
@@ -409,26 +519,29 @@ func (s *State) SetZ(latent, dim int, v float64) bool {
 	}
 	z := s.Z(latent)
 	v = Quantize(max(-ZMax, min(ZMax, v)), zDecimals)
-	if s.z != nil && z[dim] == v {
+	if *s.space() != nil && z[dim] == v {
 		return false
 	}
 	for i := range z { // what the URL will hold, so that it reproduces this
 		z[i] = Quantize(z[i], zDecimals)
 	}
 	z[dim] = v
-	s.z = z
+	*s.space() = z
 	s.zRev++
 	return true
 }
 
-// SetExplicitZ makes z (rounded as a URL keeps it) the current latent code:
-// where a drawing landed.
-func (s *State) SetExplicitZ(z []float64) {
-	s.z = make([]float64, len(z))
-	for i, v := range z {
-		s.z[i] = Quantize(max(-ZMax, min(ZMax, v)), zDecimals)
+// SetExplicitZ makes z (rounded as a URL keeps it) the current latent code
+// of the space shown: where a drawing landed, or the map's point. It reports
+// whether z changed.
+func (s *State) SetExplicitZ(z []float64) bool {
+	q := quantizeZ(z)
+	if cur := *s.space(); cur != nil && slices.Equal(cur, q) {
+		return false
 	}
+	*s.space() = q
 	s.zRev++
+	return true
 }
 
 // SetTemperature sets the temperature, clamped to TempMin..TempMax and
@@ -442,11 +555,13 @@ func (s *State) SetTemperature(t float64) bool {
 	if t == s.temp {
 		return false
 	}
-	if s.z != nil {
-		for i := range s.z {
-			s.z[i] = Quantize(max(-ZMax, min(ZMax, s.z[i]*t/s.temp)), zDecimals)
+	for _, z := range []*[]float64{s.space(), &s.to} {
+		if *z != nil {
+			for i := range *z {
+				(*z)[i] = Quantize(max(-ZMax, min(ZMax, (*z)[i]*t/s.temp)), zDecimals)
+			}
+			s.zRev++
 		}
-		s.zRev++
 	}
 	s.temp = t
 	return true
@@ -456,8 +571,11 @@ func (s *State) SetTemperature(t float64) bool {
 // permalink.
 func (s *State) Options() Options {
 	o := Options{Selection: s.sel, Weights: s.weights, Temperature: s.temp, Panel: s.panel, Controls: s.controls}
-	if s.z != nil {
-		o.Z = FormatZ(s.z)
+	if z := *s.space(); z != nil {
+		o.Z = FormatZ(z)
+	}
+	if s.to != nil {
+		o.To = FormatZ(s.to)
 	}
 	return o
 }

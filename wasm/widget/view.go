@@ -28,14 +28,13 @@ const (
 	// PanelDraw: a pad to draw a digit on, which is encoded, reconstructed
 	// and scored.
 	PanelDraw Panel = "draw"
+	// PanelMap: the latent plane of a model with a 2-D latent space, with a
+	// point the user drags across it and the digit it decodes to.
+	PanelMap Panel = "map"
 )
 
 // Panels lists the panels the widget has, in the order of its tabs.
-var Panels = [...]Panel{PanelSample, PanelSliders, PanelInterpolate, PanelGrid, PanelDraw}
-
-// laterPanels are named by the issue but not built yet; asking for one is an
-// error that says so rather than a silent fallback.
-var laterPanels = []Panel{"map"}
+var Panels = [...]Panel{PanelSample, PanelSliders, PanelMap, PanelInterpolate, PanelGrid, PanelDraw}
 
 // parsePanel reads a panel name; the error says which panels exist.
 func parsePanel(v string) (Panel, error) {
@@ -46,9 +45,6 @@ func parsePanel(v string) (Panel, error) {
 	names := make([]string, len(Panels))
 	for i, p := range Panels {
 		names[i] = string(p)
-	}
-	if slices.Contains(laterPanels, p) {
-		return "", fmt.Errorf("panel %q: panel=%s is not available yet (available: %s)", v, v, strings.Join(names, ", "))
 	}
 	return "", fmt.Errorf("panel %q: want one of %s", v, strings.Join(names, ", "))
 }
@@ -251,30 +247,34 @@ func SliderStep(i int) float64 {
 	return 0.25
 }
 
-// RankLatents orders m's latent dimensions by how much the decoder uses
-// them, most first: by the Euclidean norm of each z coordinate's column in
-// the decoder's first weight matrix. A dimension the KL term switched off
-// (posterior collapsed onto the prior) is ignored by the decoder, so its
-// column shrinks towards zero during training. The issue asks for the
-// ranking by each dimension's KL on the test set, stored in the weights'
-// metadata by the trainer; until the trainer writes it, this load-time proxy
-// stands in (it tracks the same thing: a dimension with no KL carries no
-// information the decoder could use).
-func RankLatents(m *model.Model) []int {
+// RankLatents orders m's latent dimensions by how much they matter, most
+// first. With kl (one number per dimension: the mean KL of q(z_i|x) from the
+// prior on the test set, which the trainer writes into the weights'
+// metadata as latent_kl) they are ranked by it: a dimension with no KL
+// carries no information about the image, however the decoder's weights
+// look. Without it (kl nil, or of the wrong length: files trained before
+// the key existed) a load-time proxy ranks them: the Euclidean norm of each
+// z coordinate's column in the decoder's first weight matrix, which shrinks
+// towards zero for a dimension the KL term switched off.
+func RankLatents(m *model.Model, kl []float64) []int {
 	latent := m.Config.Latent
-	w := m.Out.W // no hidden layers: z feeds the output layer directly
-	if len(m.Decoder) > 0 {
-		w = m.Decoder[0].W
-	}
-	rows, cols := w.Dims()
 	score := make([]float64, latent)
-	for j := range min(latent, cols) { // columns past latent are the label's one-hot
-		var s float64
-		for i := range rows {
-			v := w.At(i, j)
-			s += v * v
+	if len(kl) == latent {
+		copy(score, kl)
+	} else {
+		w := m.Out.W // no hidden layers: z feeds the output layer directly
+		if len(m.Decoder) > 0 {
+			w = m.Decoder[0].W
 		}
-		score[j] = math.Sqrt(s)
+		rows, cols := w.Dims()
+		for j := range min(latent, cols) { // columns past latent are the label's one-hot
+			var s float64
+			for i := range rows {
+				v := w.At(i, j)
+				s += v * v
+			}
+			score[j] = math.Sqrt(s)
+		}
 	}
 	order := make([]int, latent)
 	for i := range order {

@@ -130,9 +130,18 @@ func TestRankLatents(t *testing.T) {
 				w.Set(i, j, v)
 			}
 		}
-		got := RankLatents(m)
+		got := RankLatents(m, nil)
 		if want := []int{1, 4, 3, 5, 0, 2}; !slices.Equal(got, want) {
 			t.Errorf("classes %d: RankLatents = %v, want %v", classes, got, want)
+		}
+		// The KL from the metadata overrides the weights; a list of the
+		// wrong length is not the model's and is ignored.
+		kl := []float64{3, 0.01, 7, 0, 2, 2}
+		if got, want := RankLatents(m, kl), []int{2, 0, 4, 5, 1, 3}; !slices.Equal(got, want) {
+			t.Errorf("classes %d: RankLatents by KL = %v, want %v", classes, got, want)
+		}
+		if got, want := RankLatents(m, kl[:5]), []int{1, 4, 3, 5, 0, 2}; !slices.Equal(got, want) {
+			t.Errorf("classes %d: RankLatents with 5 KLs for 6 dimensions = %v, want the proxy's %v", classes, got, want)
 		}
 	}
 }
@@ -180,7 +189,7 @@ func TestExplorerTransitions(t *testing.T) {
 		{name: "tab", do: func(s *State) bool { return s.Apply(Intent{Action: ShowPanel, Panel: PanelInterpolate}) },
 			changed: true, panel: PanelInterpolate, temp: 1, seed: 10},
 		{name: "key P cycles", do: func(s *State) bool { s.Apply(KeyIntent('p')); return s.Apply(KeyIntent('P')) },
-			changed: true, panel: PanelInterpolate, temp: 1, seed: 10},
+			changed: true, panel: PanelMap, temp: 1, seed: 10},
 		{name: "grid cell picks its seed", do: func(s *State) bool {
 			s.Apply(Intent{Action: ShowPanel, Panel: PanelGrid})
 			return s.Apply(Intent{Action: PickSeed, Offset: 5})

@@ -98,7 +98,7 @@ func TestReportJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if want := []string{"controls", "decodeMs", "digit", "draw", "errors", "explicitZ", "fps", "layout", "model", "panel", "permalink", "samples", "seed", "status", "temperature", "z"}; !slices.Equal(keys, want) {
+	if want := []string{"controls", "decodeMs", "digit", "draw", "errors", "explicitZ", "fps", "layout", "model", "panel", "permalink", "ranking", "samples", "seed", "status", "temperature", "to", "z"}; !slices.Equal(keys, want) {
 		t.Errorf("report keys %q, want %q", keys, want)
 	}
 	for _, want := range []string{`"status":"loading"`, `"model":"cvae"`, `"digit":2`, `"seed":9007199254740991`, `"z":[]`, `"errors":[]`,
@@ -109,8 +109,8 @@ func TestReportJSON(t *testing.T) {
 		}
 	}
 	lay := m["layout"].(map[string]any)
-	if len(lay) != 8 {
-		t.Errorf("layout has keys %v, want digit, row, chooser, tabs, sliders, grid, pad, clear only", lay)
+	if len(lay) != 10 {
+		t.Errorf("layout has keys %v, want digit, row, chooser, tabs, sliders, grid, pad, clear, morph, map only", lay)
 	}
 	b := lay["chooser"].([]any)[10].(map[string]any)
 	if len(b) != 5 || b["label"] != "9" {
