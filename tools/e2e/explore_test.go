@@ -254,6 +254,13 @@ func testPanels(t *testing.T, bctx context.Context, base string) {
 	if p := tb.explore().Panel; p != "sample" {
 		t.Errorf("panel %q after picking a grid cell, want sample", p)
 	}
+	// The plain VAE's sample read by the conditional VAE: its style under
+	// every label, a row that changes with the sample (a caption would not).
+	s = tb.explore()
+	row := tb.waitPixels("the VAE sample's style row", s.Layout.Row, notBlank)
+	tb.press(' ')
+	tb.waitState("seed 16 after space", actionTimeout, false, func(s *State) bool { return s.Seed == 16 })
+	tb.waitPixels("the style row of the next sample", s.Layout.Row, changedFrom(row), row)
 	tb.press('p')
 	tb.waitState("the sliders panel after key p", actionTimeout, false, func(*State) bool { return tb.explore().Panel == "sliders" })
 
@@ -497,6 +504,9 @@ func testMap(t *testing.T, bctx context.Context, base, dir string) {
 		}
 	}
 	tb := openTab(t, bctx)
+	if _, err := chromedp.Call(tb.ctx, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true, MaxTouchPoints: 1}); err != nil {
+		t.Fatalf("enabling touch: %v", err)
+	}
 	tb.navigate(base + "embed.html?model=vae&seed=4&panel=map")
 	tb.waitState(`status "ready"`, loadTimeout, false, func(s *State) bool { return s.Status == "ready" })
 	s := tb.explore()
@@ -523,6 +533,17 @@ func testMap(t *testing.T, bctx context.Context, base, dir string) {
 	if z := s.Z; abs(z[0]+2.25) > 0.1 || abs(z[1]-2.25) > 0.1 {
 		t.Errorf("z %v after dragging to 1/8 of the map, want about (-2.25, 2.25)", z)
 	}
+
+	// A finger drags it too: to the bottom right quarter.
+	tb.touchStroke(line(cx, cy, mp.X+0.75*mp.W, mp.Y+0.75*mp.H, 8))
+	tb.waitState("z after a touch drag", actionTimeout, false, func(s *State) bool {
+		return len(s.Z) == 2 && abs(s.Z[0]-1.5) < 0.1 && abs(s.Z[1]+1.5) < 0.1
+	})
+	touched := tb.waitPixels("the digit after a touch drag", s.Layout.Digit, changedFrom(after), after)
+	tb.drag(cx, cy, tx, ty)
+	tb.waitState("z back at the mouse's point", actionTimeout, false, func(s *State) bool { return len(s.Z) == 2 && s.Z[0] < -2 })
+	tb.waitPixels("the digit back at the mouse's point", s.Layout.Digit, changedFrom(touched), touched)
+	s = tb.explore()
 
 	// The arrow keys move the point one step of 0.1, and the point on the
 	// map with it.
