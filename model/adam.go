@@ -1,6 +1,10 @@
 package model
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // Adam is the optimizer of Kingma and Ba (2015) with PyTorch's defaults and
 // update rule (torch.optim.Adam, no weight decay, no amsgrad).
@@ -35,14 +39,68 @@ func (a *Adam) Update(params, grads []Param) {
 	}
 	a.Steps++
 	t := float64(a.Steps)
-	stepSize := a.LR / (1 - math.Pow(a.Beta1, t))
-	sqrtCorrection2 := math.Sqrt(1 - math.Pow(a.Beta2, t))
-	for i, p := range params {
-		m, v, g := a.M[i], a.V[i], grads[i].Data
-		for j, gj := range g {
-			m[j] = a.Beta1*m[j] + (1-a.Beta1)*gj
-			v[j] = a.Beta2*v[j] + (1-a.Beta2)*gj*gj
-			p.Data[j] -= stepSize * m[j] / (math.Sqrt(v[j])/sqrtCorrection2 + a.Eps)
+	u := adamStep{
+		b1: a.Beta1, b2: a.Beta2, eps: a.Eps,
+		stepSize:        a.LR / (1 - math.Pow(a.Beta1, t)),
+		sqrtCorrection2: math.Sqrt(1 - math.Pow(a.Beta2, t)),
+	}
+	// The update is element-wise, so cutting the parameters into chunks
+	// for both cores changes no result. Small models stay on one.
+	var total int
+	for _, p := range params {
+		total += len(p.Data)
+	}
+	workers := min(runtime.GOMAXPROCS(0), total/adamChunk)
+	if workers <= 1 {
+		for i, p := range params {
+			u.apply(p.Data, grads[i].Data, a.M[i], a.V[i])
 		}
+		return
+	}
+	per := (total + workers - 1) / workers
+	var wg sync.WaitGroup
+	// Worker w updates elements [w*per, (w+1)*per) of the parameters laid
+	// end to end.
+	for w := range workers {
+		from, to := w*per, min((w+1)*per, total)
+		work := func() {
+			off := 0
+			for i, p := range params {
+				n := len(p.Data)
+				lo, hi := max(from-off, 0), min(to-off, n)
+				if lo < hi {
+					u.apply(p.Data[lo:hi], grads[i].Data[lo:hi], a.M[i][lo:hi], a.V[i][lo:hi])
+				}
+				off += n
+			}
+		}
+		if w == workers-1 {
+			work()
+		} else {
+			wg.Go(work)
+		}
+	}
+	wg.Wait()
+}
+
+// adamChunk is the fewest parameters worth a goroutine of their own.
+const adamChunk = 1 << 16
+
+// adamStep holds the constants of one Adam update.
+type adamStep struct {
+	b1, b2, eps               float64
+	stepSize, sqrtCorrection2 float64
+}
+
+// apply updates the parameters p with their gradients g and moments m, v,
+// all of the same length.
+func (u *adamStep) apply(p, g, m, v []float64) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	b1, b2, c1, c2 := u.b1, u.b2, 1-u.b1, 1-u.b2
+	for j, gj := range g {
+		mj := b1*m[j] + c1*gj
+		vj := b2*v[j] + c2*gj*gj
+		m[j], v[j] = mj, vj
+		p[j] -= u.stepSize * mj / (math.Sqrt(vj)/u.sqrtCorrection2 + u.eps)
 	}
 }
