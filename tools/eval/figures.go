@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -238,6 +239,9 @@ func (in figureInput) scatter(path, title string) error {
 type epochRow struct {
 	Epoch               int
 	TrainLoss, TestLoss float64
+	// ValidLoss is NaN when the run had no validation split (or the log
+	// predates it).
+	ValidLoss float64
 }
 
 // readLog reads the trainer's CSV log (epoch,train_loss,test_loss,...),
@@ -281,6 +285,12 @@ func readLog(path string) ([]epochRow, error) {
 		if row.TestLoss, err = strconv.ParseFloat(rec[col["test_loss"]], 64); err != nil {
 			return nil, fmt.Errorf("log %s line %d: test_loss: %w", path, line, err)
 		}
+		row.ValidLoss = math.NaN()
+		if c, ok := col["valid_loss"]; ok && c < len(rec) && rec[c] != "" {
+			if row.ValidLoss, err = strconv.ParseFloat(rec[c], 64); err != nil {
+				return nil, fmt.Errorf("log %s line %d: valid_loss: %w", path, line, err)
+			}
+		}
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
@@ -290,13 +300,21 @@ func readLog(path string) ([]epochRow, error) {
 }
 
 func lossFigure(path, title string, history []epochRow) error {
-	var train, test plot.Series
+	var train, test, valid plot.Series
 	train.Name, test.Name = "train (mean over the epoch's batches)", "test (one z per image)"
+	valid.Name = "validation (held-out training images, one z per image)"
 	for _, r := range history {
 		train.X, train.Y = append(train.X, float64(r.Epoch)), append(train.Y, r.TrainLoss)
 		test.X, test.Y = append(test.X, float64(r.Epoch)), append(test.Y, r.TestLoss)
+		if !math.IsNaN(r.ValidLoss) {
+			valid.X, valid.Y = append(valid.X, float64(r.Epoch)), append(valid.Y, r.ValidLoss)
+		}
 	}
-	p, err := plot.LineFigure(title, "epoch", "loss (nats per image)", train, test)
+	series := []plot.Series{train, test}
+	if len(valid.X) > 0 {
+		series = append(series, valid)
+	}
+	p, err := plot.LineFigure(title, "epoch", "loss (nats per image)", series...)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@
 //   - the number of active latent units, those whose posterior mean varies
 //     over the test images with variance above 0.01 (the same paper's
 //     measure);
+//   - for a CVAE, its conditional accuracy: -per-class samples from the
+//     prior for each label, decoded, and labelled by the project's digit
+//     classifier (tools/classify; -classifier), per label and overall;
 //   - figures: samples from the prior (one row per digit for a conditional
 //     model), reconstructions, the loss by epoch from the trainer's log
 //     (<weights minus .safetensors>.log.csv), and for a 2-D latent space the
@@ -48,6 +51,8 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the importance samples, the binarization and the figures' samples")
 	flag.IntVar(&o.rows, "rows", 1000, "latent codes decoded per batch; bounds memory (rows x pixels floats)")
 	flag.BoolVar(&o.quiet, "quiet", false, "no progress display")
+	flag.StringVar(&o.classifier, "classifier", "", "digit classifier's weights for a CVAE's conditional accuracy (default: classifier.safetensors beside -weights, skipped if absent)")
+	flag.IntVar(&o.perClass, "per-class", 1000, "CVAE prior samples per label for the conditional accuracy (0: skip)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected arguments %q (flags go before them?)", flag.Args()))
@@ -57,6 +62,10 @@ func main() {
 	}
 	if o.out == "" {
 		o.out = defaultOut(o.weights)
+	}
+	o.classifierExplicit = o.classifier != ""
+	if o.classifier == "" {
+		o.classifier = filepath.Join(filepath.Dir(o.weights), "classifier.safetensors")
 	}
 	o.command = strings.Join(os.Args[1:], " ")
 	if err := run(o, os.Stdout, os.Stderr); err != nil {

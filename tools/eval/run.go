@@ -23,6 +23,13 @@ type options struct {
 	binarize, quiet    bool
 	seed               uint64
 	command            string
+	// classifier is the digit classifier's weights for a CVAE's conditional
+	// accuracy; classifierExplicit says the user named it, so that a
+	// missing file is an error rather than a skipped measurement. perClass
+	// is the number of samples per class (0: skip).
+	classifier         string
+	classifierExplicit bool
+	perClass           int
 }
 
 // binarizeStream separates the binarization's random streams from the
@@ -66,8 +73,12 @@ type report struct {
 	ActiveUnits     int       `json:"active_units"`
 	ActiveThreshold float64   `json:"active_threshold"`
 	LatentVariance  []float64 `json:"latent_variance"`
-	Figures         []figure  `json:"figures"`
-	Seconds         float64   `json:"seconds"`
+	// Conditional is the CVAE's conditional accuracy; ConditionalNote says
+	// why it is absent for a CVAE.
+	CondAccuracy    *conditionalReport `json:"conditional_accuracy,omitempty"`
+	ConditionalNote string             `json:"conditional_accuracy_note,omitempty"`
+	Figures         []figure           `json:"figures"`
+	Seconds         float64            `json:"seconds"`
 }
 
 // run evaluates as o says, printing the table to w and progress to status.
@@ -80,6 +91,8 @@ func run(o options, w, status io.Writer) error {
 		return fmt.Errorf("-n %d: want at least 1 image", o.n)
 	case o.rows <= 0:
 		return fmt.Errorf("-rows %d: want at least 1", o.rows)
+	case o.perClass < 0:
+		return fmt.Errorf("-per-class %d: want 0 (skip) or more samples", o.perClass)
 	}
 	raw, err := os.ReadFile(o.weights)
 	if err != nil {
@@ -144,6 +157,30 @@ func run(o options, w, status io.Writer) error {
 	if n > 1 {
 		v := (sumSq - sum*sum/float64(n)) / float64(n-1)
 		rep.LogLikelihoodSE = math.Sqrt(max(v, 0) / float64(n))
+	}
+
+	if cfg.Conditional() {
+		switch {
+		case o.perClass == 0:
+			rep.ConditionalNote = "not measured (-per-class 0)"
+		case meta[model.DatasetKey] != "" && meta[model.DatasetKey] != mnist.MNIST:
+			rep.ConditionalNote = fmt.Sprintf("not measured: the classifier reads digits, the model draws %s", meta[model.DatasetKey])
+		default:
+			net, cmeta, err := loadClassifier(o.classifier, o.classifierExplicit)
+			if err != nil {
+				return err
+			}
+			if net == nil {
+				rep.ConditionalNote = fmt.Sprintf("not measured: no classifier at %s (go run ./tools/classify)", o.classifier)
+				break
+			}
+			cr, err := conditionalAccuracy(m, net, o.perClass, o.rows, o.seed)
+			if err != nil {
+				return fmt.Errorf("conditional accuracy: %w", err)
+			}
+			cr.Classifier, cr.ClassifierMetrics = o.classifier, cmeta["metrics"]
+			rep.CondAccuracy = &cr
+		}
 	}
 
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
@@ -223,6 +260,16 @@ func printTable(w io.Writer, r report, cfg model.Config, jsonPath, dir string) {
 		ll, r.LogLikelihood, r.LogLikelihoodSE, r.K, lik)
 	fmt.Fprintf(tw, "ELBO\t%.2f\tnats per image, mean log weight of the same samples\n", r.ELBO)
 	fmt.Fprintf(tw, "active units\t%d of %d\tvariance over the images of E_q[z_i] > %g\n", r.ActiveUnits, len(r.LatentVariance), r.ActiveThreshold)
+	if c := r.CondAccuracy; c != nil {
+		var by []string
+		for d, a := range c.ByClass {
+			by = append(by, fmt.Sprintf("%d: %.1f", d, 100*a))
+		}
+		fmt.Fprintf(tw, "conditional accuracy\t%.2f%%\t%d prior samples per label, labelled by %s; by label (%%) %s\n",
+			100*c.Accuracy, c.PerClass, c.Classifier, strings.Join(by, ", "))
+	} else if r.ConditionalNote != "" {
+		fmt.Fprintf(tw, "conditional accuracy\t-\t%s\n", r.ConditionalNote)
+	}
 	var files []string
 	for _, f := range r.Figures {
 		files = append(files, f.File)
