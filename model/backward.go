@@ -30,8 +30,7 @@ func (m *Model) forward(x *mat.Dense, labels []int, eps *mat.Dense) *pass {
 	h := m.withLabels(x, labels)
 	for i := range m.Encoder {
 		p.encIn = append(p.encIn, h)
-		h = m.Encoder[i].forward(h)
-		relu(h)
+		h = m.Encoder[i].forwardReLU(h)
 		p.encOut = append(p.encOut, h)
 	}
 	p.mu, p.logVar = m.Mu.forward(h), m.LogVar.forward(h)
@@ -39,8 +38,7 @@ func (m *Model) forward(x *mat.Dense, labels []int, eps *mat.Dense) *pass {
 	h = m.withLabels(z, labels)
 	for i := range m.Decoder {
 		p.decIn = append(p.decIn, h)
-		h = m.Decoder[i].forward(h)
-		relu(h)
+		h = m.Decoder[i].forwardReLU(h)
 		p.decOut = append(p.decOut, h)
 	}
 	p.logits = m.Out.forward(h)
@@ -160,12 +158,12 @@ func (m *Model) backward(g *Model, p *pass, dLogits *mat.Dense) {
 func linearBackward(g, l *Linear, x, dy *mat.Dense, wantInput bool) *mat.Dense {
 	mul(g.W, dy, true, x, false) // dW = dyᵀ x
 	n, out := dy.Dims()
-	for j := 0; j < out; j++ {
-		g.B[j] = 0
-	}
+	clear(g.B)
+	raw := dy.RawMatrix()
+	gb := g.B[:out]
 	for i := 0; i < n; i++ {
-		for j := 0; j < out; j++ {
-			g.B[j] += dy.At(i, j)
+		for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+out] {
+			gb[j] += v
 		}
 	}
 	if !wantInput {

@@ -22,16 +22,33 @@ func newLinear(out, in int) Linear {
 }
 
 // forward returns x Wᵀ + b for a batch x of shape [n, in].
-func (l *Linear) forward(x *mat.Dense) *mat.Dense {
+func (l *Linear) forward(x *mat.Dense) *mat.Dense { return l.forwardAct(x, false) }
+
+// forwardReLU returns ReLU(x Wᵀ + b), adding the bias and clamping in one
+// pass over the output.
+func (l *Linear) forwardReLU(x *mat.Dense) *mat.Dense { return l.forwardAct(x, true) }
+
+func (l *Linear) forwardAct(x *mat.Dense, reLU bool) *mat.Dense {
 	n, _ := x.Dims()
 	out, _ := l.W.Dims()
 	y := mat.NewDense(n, out, nil)
 	mul(y, x, false, l.W, true) // y = x Wᵀ
 	raw := y.RawMatrix()
+	bias := l.B[:out]
 	for i := 0; i < n; i++ {
 		row := raw.Data[i*raw.Stride : i*raw.Stride+out]
-		for j, b := range l.B {
-			row[j] += b
+		if !reLU {
+			for j, b := range bias {
+				row[j] += b
+			}
+			continue
+		}
+		for j, b := range bias {
+			if v := row[j] + b; v < 0 {
+				row[j] = 0
+			} else {
+				row[j] = v
+			}
 		}
 	}
 	return y
@@ -188,8 +205,7 @@ func (m *Model) withLabels(x *mat.Dense, labels []int) *mat.Dense {
 func (m *Model) Encode(x *mat.Dense, labels []int) (mu, logVar *mat.Dense) {
 	h := m.withLabels(x, labels)
 	for i := range m.Encoder {
-		h = m.Encoder[i].forward(h)
-		relu(h)
+		h = m.Encoder[i].forwardReLU(h)
 	}
 	return m.Mu.forward(h), m.LogVar.forward(h)
 }
@@ -232,8 +248,7 @@ func (m *Model) Decode(z *mat.Dense, labels []int) *mat.Dense {
 func (m *Model) DecodeLogits(z *mat.Dense, labels []int) *mat.Dense {
 	h := m.withLabels(z, labels)
 	for i := range m.Decoder {
-		h = m.Decoder[i].forward(h)
-		relu(h)
+		h = m.Decoder[i].forwardReLU(h)
 	}
 	return m.Out.forward(h)
 }
@@ -256,15 +271,6 @@ func (m *Model) labelsFor(n, label int) []int {
 		ls[i] = label
 	}
 	return ls
-}
-
-func relu(a *mat.Dense) {
-	raw := a.RawMatrix()
-	for i, v := range raw.Data {
-		if v < 0 {
-			raw.Data[i] = 0
-		}
-	}
 }
 
 func sigmoid(a *mat.Dense) {
