@@ -33,7 +33,8 @@ const (
 	goalFirstMs  = 1500
 	goalFPS      = 60
 	goalNats     = 0.1
-	// servedLevel is tools/internal/static's gzip level, what a visitor gets.
+	// servedLevel is tools/internal/static's gzip level for files without
+	// a precompressed twin.
 	servedLevel = 5
 	// agreeTol is how far the two decoders' pixels may differ: TensorFlow.js
 	// computes in float32, the model package in float64.
@@ -235,11 +236,12 @@ func copyFile(dst, src string) error {
 	return out.Close()
 }
 
-// fileSize is one file's bytes raw, as served (gzip level 5) and at gzip's
-// best level.
+// fileSize is one file's bytes raw, gzipped at the level
+// tools/internal/static uses when a file has no precompressed twin, at
+// gzip's best level, and as its brotli twin (0 without one).
 type fileSize struct {
-	name                string
-	raw, served, level9 int
+	name                        string
+	raw, served, level9, brotli int
 }
 
 func sizeOf(name string, data []byte) (fileSize, error) {
@@ -292,6 +294,10 @@ func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error)
 		s, err := sizeOf(f.name, data)
 		if err != nil {
 			return nil, err
+		}
+		// The site's precompressed twin, which the server sends instead.
+		if fi, err := os.Stat(f.path + ".br"); err == nil {
+			s.brotli = int(fi.Size())
 		}
 		sz.files = append(sz.files, s)
 	}
