@@ -73,7 +73,7 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult,
 	fmt.Fprintf(tw, "10x10 grid (batch of 100), median\t%.2f ms\t≤ %d ms\t%.2f ms\t%.2fx\t%s\n", grid, goalGridMs, tfGrid, grid/tfGrid, verdict(grid, goalGridMs))
 	fmt.Fprintf(tw, "download: wasm + weights, as served\t%.2f MB\t≤ %.1f MB\t\t\t%s\n", (wasm+weights)/mb, goalMB, verdict((wasm+weights)/mb, goalMB))
 	fmt.Fprintf(tw, "  main.wasm\t%.2f MB\t\t\t\t\n", wasm/mb)
-	fmt.Fprintf(tw, "  weights (vae + cvae)\t%.2f MB\t\t\t\t\n", weights/mb)
+	fmt.Fprintf(tw, "  weights (every file fetched)\t%.2f MB\t\t\t\t\n", weights/mb)
 	fmt.Fprintf(tw, "  html, js, css\t%.3f MB\t\t\t\t\n", other/mb)
 	fmt.Fprintf(tw, "first digit after navigation (empty cache)\t%.0f ms\t≤ %d ms\t\t\t%s\n", fd.ReadyMs, goalFirstMs, verdict(fd.ReadyMs, goalFirstMs))
 	floor := math.NaN()

@@ -313,7 +313,7 @@ func summary(w io.Writer, dir string) error {
 	dl := web.WasmMB + web.WeightsMB
 	fmt.Fprintf(tw, "widget: download, wasm + weights as served\t%s\t%s (smallest Ebiten program)\t\t≤ %.1f MB\t%s\n",
 		f("%.2f MB", dl, hw), f("%.2f MB", web.EbitenMB, web.EbitenMB > 0), goalMB, verdictIf(hw, dl <= goalMB))
-	fmt.Fprintf(tw, "  of which main.wasm / weights (F16, both models)\t%s / %s\t\t\t\t\n", f("%.2f MB", web.WasmMB, hw), f("%.2f MB", web.WeightsMB, hw))
+	fmt.Fprintf(tw, "  of which main.wasm / weights (F16, every file fetched)\t%s / %s\t\t\t\t\n", f("%.2f MB", web.WasmMB, hw), f("%.2f MB", web.WeightsMB, hw))
 	costs := make([]string, 0, len(web.HalfCost))
 	worst := 0.0
 	for _, c := range web.HalfCost {
