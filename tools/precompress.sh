@@ -26,9 +26,11 @@ while read -r f; do
 	command -v brotli >/dev/null 2>&1 || continue
 	key=$(sha256sum "$f" | cut -c1-64)-$(echo "$brotli_flags" | tr -c 'a-z0-9' _)
 	if [ ! -s "$cache/$key.br" ]; then
+		# A temporary name of this process's own: two builds of the site may
+		# compress the same file at once, and the rename makes either whole.
 		# shellcheck disable=SC2086 # the flags are words
-		brotli $brotli_flags -c "$f" >"$cache/$key.br.tmp"
-		mv "$cache/$key.br.tmp" "$cache/$key.br"
+		brotli $brotli_flags -c "$f" >"$cache/$key.br.$$.tmp"
+		mv -f "$cache/$key.br.$$.tmp" "$cache/$key.br"
 	fi
 	cp "$cache/$key.br" "$f.br"
 done

@@ -328,6 +328,37 @@ func summary(w io.Writer, dir string) error {
 		f("%.0f", web.FPSHeld, hw && len(web.FPSReadings) > 0), f("%.0f", web.FPSFloor, web.FPSFloor > 0), goalFPS, verdictIf(hw && len(web.FPSReadings) > 0, web.FPSHeld >= goalFPS))
 	tw.Flush()
 
+	// What stands in the way of each goal missed, as measured by this
+	// benchmark and its profiles (benchweb -profile).
+	var why []string
+	if haveOurs && haveTorch && ratio > goalEpochRatio {
+		why = append(why, fmt.Sprintf("epoch: the step is float64 (PyTorch computes in float32, twice the lanes) and reaches %s of the float64 peak; "+
+			"besides the GEMM kernel, packing (transposes) and the scalar exp/log1p of the loss and Adam's sqrt/divide take about half the step (go test -bench Step -cpuprofile)",
+			f("%.0f%%", 100*oursIPS*fpi/1e9/peak.gflops64, peak.gflops64 > 0)))
+	}
+	if hw && (web.SingleMs > goalSingleMs || web.SingleMs > web.TFSingleMs || web.GridMs > goalGridMs) {
+		why = append(why, "decode: Go compiles to WebAssembly without SIMD, so every multiply-add is a scalar float64 instruction; "+
+			"TF.js runs float32 with 128-bit SIMD (4 lanes). Blocking the grid for the cache and a float32 copy of the weights (half the bytes) showed no clear gain in interleaved runs on this loaded machine, so they were not kept")
+	}
+	if hw && dl > goalMB {
+		why = append(why, fmt.Sprintf("download: the smallest Ebiten program alone is %s gzipped; the widget adds go-text/typesetting (text), gonum's LAPACK/BLAS "+
+			"(kept whole because Ebiten's text/template use disables the linker's dead-method elimination) and the weights (F16 already)", f("%.2f MB", web.EbitenMB, web.EbitenMB > 0)))
+	}
+	if hw && web.FirstDigitMs > goalFirstMs {
+		why = append(why, "first digit: downloads and compilation end early (see the timeline above); the rest is main.wasm starting: "+
+			"Go's runtime and package init, Ebiten's start (shader compilation, font parsing) and the first frames through headless Chromium's software GL (benchweb -profile)")
+	}
+	if hw && len(web.FPSReadings) > 0 && web.FPSHeld < goalFPS {
+		why = append(why, fmt.Sprintf("frame rate: the smallest Ebiten program gets %s frames per second in this browser (software GL, SwiftShader, on the 2 shared cores): "+
+			"the ceiling is the renderer, not the widget, whose decodes take about 1%% of the main thread while dragging (benchweb -profile)", f("%.0f", web.FPSFloor, web.FPSFloor > 0)))
+	}
+	if len(why) > 0 {
+		fmt.Fprintf(w, "\nWhat stands in the way of the goals missed:\n")
+		for _, s := range why {
+			fmt.Fprintf(w, "  - %s.\n", s)
+		}
+	}
+
 	if peak.gflops64 > 0 {
 		fmt.Fprintf(w, "\nPeak FLOP rate: %s, %d cores x %.2f GHz x %d FLOPs/cycle (%s: %d float64 lanes x 2 for the fused multiply-add x %d FMA units per core, assumed: cpuinfo does not say)\n",
 			peak.model, peak.cores, peak.ghz, peak.lanes64*2*peak.fmaUnits, peak.isa, peak.lanes64, peak.fmaUnits)
