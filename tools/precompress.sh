@@ -5,7 +5,8 @@
 # default -q 11). Brotli's best level makes main.wasm about a third smaller
 # than gzip does, but takes a minute or more on it, so each result is kept in
 # a cache folder under the SHA-256 of its input: an unchanged main.wasm (Go
-# builds are reproducible) costs nothing the next time.
+# builds are reproducible) costs nothing the next time. The cache keeps its
+# 64 newest entries.
 #
 #	tools/precompress.sh build/site .cache/precompressed    # make site does this
 #
@@ -32,5 +33,9 @@ while read -r f; do
 		brotli $brotli_flags -c "$f" >"$cache/$key.br.$$.tmp"
 		mv -f "$cache/$key.br.$$.tmp" "$cache/$key.br"
 	fi
+	touch "$cache/$key.br" # used now: the newest are kept below
 	cp "$cache/$key.br" "$f.br"
 done
+
+# Keep the cache to the 64 newest entries: each main.wasm adds 3 MB.
+ls -t "$cache"/*.br 2>/dev/null | tail -n +65 | while read -r old; do rm -f "$old"; done
