@@ -8,7 +8,12 @@
 // (truncated, wrong shapes, NaN, a wrong dtype, a 2^60 header length, an
 // HTML 404 page, another origin without CORS) and TestBadMessages malformed
 // postMessage commands: each must be named in an error while the widget keeps
-// drawing.
+// drawing. TestExplore drives every panel with real input: a slider dragged
+// with the mouse, the latent map's point dragged with mouse, finger and arrow
+// keys, strokes drawn with touch events (a "1" must score as more typical
+// than a filled square, by nats and by percentile), the morph between two
+// drawings, the grid and interpolation by clicks, permalinks reopened pixel
+// for pixel, and the host pages' messages.
 //
 // Run it with
 //

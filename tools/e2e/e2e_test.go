@@ -105,6 +105,7 @@ type Message struct {
 	Type    string `json:"type"`
 	Message string `json:"message"`
 	State   *State `json:"state"`
+	Frame   string `json:"frame"` // the id of the iframe that sent it
 }
 
 // recorderJS runs before any script of every document (the page and its
@@ -128,7 +129,10 @@ const recorderJS = `(() => {
 	window.addEventListener("message", (e) => {
 		const d = e.data;
 		if (d && typeof d === "object" && d.source === "vaeplay") {
-			try { rec.messages.push(JSON.parse(JSON.stringify(d))); } catch (err) { rec.messages.push({source: "vaeplay", type: "unserializable", message: String(err)}); }
+			// Which iframe sent it, by id, for pages with several widgets.
+			const f = [...document.querySelectorAll("iframe")].find((f) => f.contentWindow === e.source);
+			const frame = f ? f.id : "";
+			try { rec.messages.push(Object.assign(JSON.parse(JSON.stringify(d)), {frame})); } catch (err) { rec.messages.push({source: "vaeplay", type: "unserializable", message: String(err), frame}); }
 		}
 	});
 })();`

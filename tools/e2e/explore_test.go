@@ -286,6 +286,8 @@ func testPanels(t *testing.T, bctx context.Context, base string) {
 func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	tb := openTab(t, bctx)
 	tb.navigate(base + "examples.html")
+	// Several widgets report at once (the interpolation animates), so each
+	// check looks at the messages of the frame it drives: ex1.
 	msgs := tb.waitMessages(`"ready" from every example`, func(ms []Message) bool {
 		n := 0
 		for _, m := range ms {
@@ -293,8 +295,17 @@ func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 				n++
 			}
 		}
-		return n >= 3
+		return n >= 4
 	})
+	from := func(id string, ms []Message) []Message {
+		var out []Message
+		for _, m := range ms {
+			if m.Frame == id {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
 	keepShot(t, tb, "examples")
 	post := func(msg string) {
 		t.Helper()
@@ -306,12 +317,12 @@ func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	n := len(msgs)
 	post(`{target: "vaeplay", type: "set", digit: 2, seed: 40}`)
 	msgs = tb.waitMessages("state with digit 2 seed 40", func(ms []Message) bool {
-		return slices.ContainsFunc(ms[n:], func(m Message) bool {
+		return slices.ContainsFunc(from("ex1", ms[n:]), func(m Message) bool {
 			return m.Type == "state" && m.State != nil && m.State.Digit == 2 && m.State.Seed == 40 && m.State.DecodeMs > 0
 		})
 	})
 	var last *State
-	for _, m := range msgs {
+	for _, m := range from("ex1", msgs) {
 		if m.Type == "state" && m.State != nil && m.State.Digit == 2 && m.State.Seed == 40 {
 			last = m.State
 		}
@@ -323,7 +334,7 @@ func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	n = len(tb.messages())
 	post(`{target: "vaeplay", type: "set", z: [` + strings.Join(z, ",") + `], panel: "sliders"}`)
 	tb.waitMessages("state with the z sent", func(ms []Message) bool {
-		return slices.ContainsFunc(ms[n:], func(m Message) bool {
+		return slices.ContainsFunc(from("ex1", ms[n:]), func(m Message) bool {
 			return m.Type == "state" && m.State != nil && len(m.State.Z) > 0 && m.State.Z[0] == 0.5 && m.State.Z[len(m.State.Z)-1] == 0.5
 		})
 	})
@@ -331,9 +342,9 @@ func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	n = len(tb.messages())
 	post(`{target: "vaeplay", type: "set", z: [1, "two"], temperature: 0.5}`)
 	ms := tb.waitMessages("an error answering a malformed z", func(ms []Message) bool {
-		return slices.ContainsFunc(ms[n:], func(m Message) bool { return m.Type == "error" && strings.Contains(m.Message, "z entry 2") })
+		return slices.ContainsFunc(from("ex1", ms[n:]), func(m Message) bool { return m.Type == "error" && strings.Contains(m.Message, "z entry 2") })
 	})
-	for _, m := range ms[n:] {
+	for _, m := range from("ex1", ms[n:]) {
 		if m.State != nil && (m.State.Digit != 2 || m.State.Seed != 40 || len(m.State.Z) == 0 || m.State.Z[0] != 0.5) {
 			t.Errorf("a malformed message changed the state: %+v", m.State)
 		}
@@ -341,7 +352,7 @@ func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	n = len(tb.messages())
 	post(`{target: "vaeplay", type: "set", panel: "atlas"}`)
 	tb.waitMessages("an error answering panel atlas", func(ms []Message) bool {
-		return slices.ContainsFunc(ms[n:], func(m Message) bool {
+		return slices.ContainsFunc(from("ex1", ms[n:]), func(m Message) bool {
 			return m.Type == "error" && strings.Contains(m.Message, `panel "atlas": want one of`)
 		})
 	})
@@ -351,22 +362,13 @@ func testHostMessages(t *testing.T, bctx context.Context, base, dir string) {
 	if _, err := os.Stat(filepath.Join(dir, "weights", "vae2d.safetensors")); err != nil {
 		return
 	}
-	tb.waitMessages(`"ready" from all four examples`, func(ms []Message) bool {
-		n := 0
-		for _, m := range ms {
-			if m.Type == "ready" {
-				n++
-			}
-		}
-		return n >= 4
-	})
 	n = len(tb.messages())
 	var ok bool
 	if err := tb.eval(`JSON.stringify((() => { const b = document.querySelector('[data-z="-2,2"]'); if (!b) return false; b.click(); return true; })())`, &ok); err != nil || !ok {
 		t.Fatalf("clicking the map example's button: ok=%v err=%v", ok, err)
 	}
 	tb.waitMessages("the map example's state at z (-2, 2)", func(ms []Message) bool {
-		return slices.ContainsFunc(ms[n:], func(m Message) bool {
+		return slices.ContainsFunc(from("ex4", ms[n:]), func(m Message) bool {
 			return m.Type == "state" && m.State != nil && slices.Equal(m.State.Z, []float64{-2, 2}) && m.State.DecodeMs > 0
 		})
 	})
@@ -477,6 +479,24 @@ func testDraw(t *testing.T, bctx context.Context, base, dir string) {
 	}
 	tb.waitPixels("the morph's strip", s.Layout.Row, notBlank)
 	keepShot(t, tb, "morph")
+
+	// The map shows where the last drawing landed in the 2-D model's plane.
+	if _, err := os.Stat(filepath.Join(dir, "weights", "cvae2d.safetensors")); err != nil {
+		return
+	}
+	for _, b := range s.Layout.Tabs {
+		if b.Label == "map" {
+			tb.click(b.center())
+		}
+	}
+	tb.waitState("the map panel with the drawing's point", actionTimeout, false, func(st *State) bool {
+		e := tb.explore()
+		return e.Panel == "map" && len(st.Z) == 2 && e.ExplicitZ
+	})
+	if errs := tb.explore().Errors; len(errs) > 0 {
+		t.Errorf("errors after drawing: %q", errs)
+	}
+	keepShot(t, tb, "draw-on-map")
 }
 
 // siteMetadata returns the __metadata__ entry key of the site's weights

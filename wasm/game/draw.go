@@ -467,12 +467,12 @@ func (g *Game) drawLanding(p painter) {
 	r := l.Land
 	k := kindIndex(g.state.Selection().Kind)
 	rank := g.ranks[k]
-	if r.H < 3*l.Line || len(g.mu) == 0 || len(rank) != len(g.mu) {
+	if r.H < 5*l.Line || len(g.mu) == 0 || len(rank) != len(g.mu) {
 		return
 	}
 	small := p.face(0.8*l.Font, false)
 	p.text("Where it landed: μ per latent dimension", p.face(0.85*l.Font, true), r.X, r.Y+l.Line/2, text.AlignStart, textColor)
-	box := widget.Rect{X: r.X, Y: r.Y + l.Line + 4, W: r.W, H: r.H - 2*l.Line - 8}
+	box := widget.Rect{X: r.X, Y: r.Y + l.Line + 4, W: r.W, H: r.H - 3*l.Line - 8} // two caption lines below
 	p.ring(box, 3, 1, borderColor, cardColor)
 	const span = 3.0 // the box spans μ in ±span
 	cy := box.Y + box.H/2
@@ -492,6 +492,9 @@ func (g *Game) drawLanding(p painter) {
 		p.fill(widget.Rect{X: x + 0.15*bw, Y: y0, W: 0.7 * bw, H: max(1, y1-y0)}, 0, accentColor)
 	}
 	p.text("bars: μ of each dimension, most important left; bands: the prior's ±1σ, ±2σ", small, r.X, box.Y+box.H+l.Line/2+2, text.AlignStart, mutedColor)
+	if g.state.MapAvailability(g.state.Selection().Kind) == widget.Ready {
+		p.text("the map tab shows where it lands in the 2-D model's plane", small, r.X, box.Y+box.H+1.5*l.Line+2, text.AlignStart, mutedColor)
+	}
 }
 
 // drawStyleRow draws the draw panel's row: the drawing's z from the

@@ -241,6 +241,9 @@ func (g *Game) MapModelReady(m *model.Model) {
 		g.mapModels[kindIndex(k)] = m
 		g.mapAsked[kindIndex(k)] = true
 		g.state.SetMapReady(k, m.Config.Latent)
+		if g.hasEncoded && g.encoded.Kind == k {
+			g.landOnMap()
+		}
 		g.dirty = true
 	}
 }
@@ -451,7 +454,27 @@ func (g *Game) encode() {
 		g.padReport.Percentile = &p
 	}
 	g.styleRow(x, sel)
+	g.landOnMap()
 	g.dirty = true
+}
+
+// landOnMap encodes the drawing with the map's model of the selected kind
+// and makes its μ the map's point, so that the map panel shows where the
+// drawing lands in a plane. The map's model is asked for if it has not
+// been; it encodes the drawing when it arrives.
+func (g *Game) landOnMap() {
+	sel := g.state.Selection()
+	x := g.drawing.Raster()
+	m := g.mapModel(sel.Kind)
+	if m == nil || x == nil || !g.hasEncoded {
+		return
+	}
+	enc, err := widget.Encode(m, x, sel.Digit)
+	if err != nil {
+		g.state.Fail(fmt.Errorf("placing the drawing on the map: %w", err))
+		return
+	}
+	g.state.SetMapPoint(enc.Mu)
 }
 
 // styleRow fills the draw panel's row: the drawing encoded with the

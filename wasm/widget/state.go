@@ -531,6 +531,13 @@ func (s *State) SetZ(latent, dim int, v float64) bool {
 	return true
 }
 
+// SetMapPoint makes z (rounded as a URL keeps it) the map's point, whichever
+// panel is shown: where a drawing lands in the 2-D model's plane.
+func (s *State) SetMapPoint(z []float64) {
+	s.mapZ = quantizeZ(z)
+	s.zRev++
+}
+
 // SetExplicitZ makes z (rounded as a URL keeps it) the current latent code
 // of the space shown: where a drawing landed, or the map's point. It reports
 // whether z changed.
