@@ -283,7 +283,9 @@ func (g *Game) Fail(err error) {
 func (g *Game) Progress(got, total int64) {
 	g.post(func() {
 		g.loaded.got, g.loaded.total = got, total
-		if !g.hasShown { // the progress shows until the first digit
+		// The progress shows until the first digit, and on the map until
+		// its model is there.
+		if !g.hasShown || (g.state.Panel() == widget.PanelMap && g.state.MapAvailability(g.state.Selection().Kind) == widget.Loading) {
 			g.dirty = true
 		}
 	})
@@ -573,6 +575,10 @@ func (g *Game) relayout() {
 	g.layout = widget.ComputeLayoutFor(g.w, g.h, g.scale, g.state.Controls(), g.state.Panel())
 	g.layoutKind = g.state.Selection().Kind
 	rank := g.ranks[kindIndex(g.layoutKind)]
+	if n := 1 + len(rank); rank != nil && n < len(g.layout.Sliders) {
+		// A model with fewer latent dimensions than sliders: no dead ones.
+		g.layout.Sliders = g.layout.Sliders[:n]
+	}
 	for i := range g.layout.Sliders {
 		if i > 0 && i-1 < len(rank) {
 			g.layout.Sliders[i].Label = fmt.Sprintf("z%d", rank[i-1])
