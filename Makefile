@@ -114,7 +114,7 @@ demo: site
 
 .PHONY: weights bench peer
 
-# QUALITY is the recipe of the shipped VAE and 2-D CVAE (weights/README.md):
+# QUALITY is the recipe of the shipped VAE and CVAE (weights/README.md):
 # dynamically binarized MNIST, two hidden layers of 400 units, batch 100,
 # Adam 1e-3 on a cosine schedule down to 1e-4, and the weights of the best
 # epoch on 5,000 training images held out for validation.
@@ -125,9 +125,10 @@ QUALITY = -binarize -hidden 400,400 -batch 100 -lr 1e-3 -lr-schedule cosine -lr-
 ## and the digit classifier that judges the CVAEs
 weights: data
 	$(GO) run ./tools/train -model vae -latent 32 -epochs 24 $(QUALITY) -out weights/vae.safetensors
-	$(GO) run ./tools/train -model cvae -epochs 10 -seed 1 -quiet -out weights/cvae.safetensors
+	$(GO) run ./tools/train -model cvae -latent 2 -epochs 10 $(QUALITY) -out weights/cvae.safetensors
+	cp weights/cvae.safetensors weights/cvae2d.safetensors
+	cp weights/cvae.log.csv weights/cvae2d.log.csv
 	$(GO) run ./tools/train -model vae -latent 2 -epochs 10 -seed 1 -quiet -out weights/vae2d.safetensors
-	$(GO) run ./tools/train -model cvae -latent 2 -epochs 10 $(QUALITY) -out weights/cvae2d.safetensors
 	$(GO) run ./tools/classify -out weights/classifier.safetensors
 
 # BENCH is where make bench keeps each step's output for its final table.
