@@ -277,17 +277,9 @@ func summary(w io.Writer, dir string) error {
 		now = strings.Join(strings.Fields(string(b))[:3], " ")
 	}
 	fmt.Fprintf(w, "\n== make bench: every figure of issue 6 (one run; load average at the widget's end %s, after the trainers %s) ==\n\n", orNA(web.Load), orNA(now))
-	busiest := 0.0
-	for _, la := range []string{web.Load, now} {
-		if f := strings.Fields(la); len(f) > 0 {
-			if l, err := strconv.ParseFloat(f[0], 64); err == nil {
-				busiest = max(busiest, l)
-			}
-		}
-	}
-	if busiest > float64(runtime.NumCPU()) {
+	if busy, load := busyMachine(web.Load, now, runtime.NumCPU()); busy {
 		fmt.Fprintf(w, "WARNING: the machine was busy (load %.1f on %d CPUs): every time below is inflated, and the epoch ratio most of all,\n"+
-			"as PyTorch's two OpenBLAS threads spin and wait when a core is taken. Run make bench on a quiet machine for figures to quote.\n\n", busiest, runtime.NumCPU())
+			"as PyTorch's two OpenBLAS threads spin and wait when a core is taken. Run make bench on a quiet machine for figures to quote.\n\n", load, runtime.NumCPU())
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "figure\tours\tpeer\tours/peer\tgoal\tverdict")
@@ -405,4 +397,28 @@ func orNA(s string) string {
 		return "n/a"
 	}
 	return s
+}
+
+// busyMachine says whether the one-minute load averages read after the
+// widget's benchmark (webLoad) and after the two trainers (trainLoad) show
+// other work competing with the run, and returns the load that says so. The
+// trainers keep every CPU busy for most of the minute before trainLoad is
+// read, so they alone bring it to about cpus: only a load of more than one
+// runnable task beyond that is someone else's.
+func busyMachine(webLoad, trainLoad string, cpus int) (bool, float64) {
+	first := func(la string) float64 {
+		if f := strings.Fields(la); len(f) > 0 {
+			if l, err := strconv.ParseFloat(f[0], 64); err == nil {
+				return l
+			}
+		}
+		return 0
+	}
+	if l := first(webLoad); l > float64(cpus) {
+		return true, l
+	}
+	if l := first(trainLoad); l > float64(cpus)+1 {
+		return true, l
+	}
+	return false, 0
 }

@@ -137,3 +137,21 @@ func TestSummary(t *testing.T) {
 		t.Errorf("summary without the peer:\n%s", s)
 	}
 }
+
+func TestBusyMachine(t *testing.T) {
+	for _, tc := range []struct {
+		web, train string
+		busy       bool
+	}{
+		{"0.40 0.30 0.20", "2.05 1.77 1.65", false}, // the trainers' own load
+		{"1.73 1.68 1.62", "2.90 2.10 1.90", false},
+		{"2.60 2.10 1.90", "2.05 1.77 1.65", true}, // busy while the browser ran
+		{"0.40 0.30 0.20", "3.50 3.00 2.50", true}, // someone else beside the trainers
+		{"", "", false},
+		{"garbage", "n/a", false},
+	} {
+		if busy, _ := busyMachine(tc.web, tc.train, 2); busy != tc.busy {
+			t.Errorf("busyMachine(%q, %q, 2) = %v, want %v", tc.web, tc.train, busy, tc.busy)
+		}
+	}
+}
