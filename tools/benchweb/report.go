@@ -5,9 +5,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"text/tabwriter"
+
+	"vaeplay/model"
 )
 
 const mb = 1e6
@@ -95,7 +98,8 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult,
 	fmt.Fprintln(w)
 
 	d, _ := maxDiff(goRuns[0].Pixels, tfRuns[0].Pixels)
-	fmt.Fprintf(w, "Decode figures: each page decodes the CVAE of weights/cvae.safetensors (784-400-20); one digit is the median of 200 samples of 10 decodes\n")
+	fmt.Fprintf(w, "Decode figures: each page decodes the CVAE of %s (decoder %s); one digit is the median of 200 samples of 10 decodes\n",
+		filepath.Join(o.weights, "cvae.safetensors"), decoderShape(filepath.Join(o.weights, "cvae.safetensors")))
 	fmt.Fprintf(w, "(the browser's clock ticks in steps near one decode), the grid the median of 30 batches; best of %d alternating rounds\n", len(goRuns))
 	fmt.Fprintf(w, "(all rounds' medians, ms: Go %s | TF.js %s; grid Go %s | TF.js %s).\n",
 		medians(goRuns, false), medians(tfRuns, false), medians(goRuns, true), medians(tfRuns, true))
@@ -209,4 +213,23 @@ func zeroIfNaN(v float64) float64 {
 		return 0
 	}
 	return v
+}
+
+// decoderShape returns the widths of the decoder in the weights file at
+// path, z (and label) in to pixels out, as "12-400-400-784", or why not.
+func decoderShape(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	m, _, err := model.Load(data)
+	if err != nil {
+		return err.Error()
+	}
+	c := m.Config
+	widths := []string{fmt.Sprint(c.Latent + c.Classes)}
+	for i := len(c.Hidden) - 1; i >= 0; i-- {
+		widths = append(widths, fmt.Sprint(c.Hidden[i]))
+	}
+	return strings.Join(append(widths, fmt.Sprint(c.Input)), "-")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,5 +154,37 @@ func TestBusyMachine(t *testing.T) {
 		if busy, _ := busyMachine(tc.web, tc.train, 2); busy != tc.busy {
 			t.Errorf("busyMachine(%q, %q, 2) = %v, want %v", tc.web, tc.train, busy, tc.busy)
 		}
+	}
+}
+
+func TestDecoderShape(t *testing.T) {
+	for _, tc := range []struct {
+		hidden          []int
+		latent, classes int
+		want            string
+	}{
+		{[]int{400, 300}, 2, 10, "12-300-400-784"},
+		{[]int{400}, 20, 0, "20-400-784"},
+	} {
+		cfg := model.DefaultConfig()
+		cfg.Hidden, cfg.Latent, cfg.Classes = tc.hidden, tc.latent, tc.classes
+		m, err := model.New(cfg, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := model.Save(&buf, m, nil); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "cvae.safetensors")
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := decoderShape(path); got != tc.want {
+			t.Errorf("decoderShape of %v latent %d classes %d = %q, want %q", tc.hidden, tc.latent, tc.classes, got, tc.want)
+		}
+	}
+	if got := decoderShape(filepath.Join(t.TempDir(), "missing")); !strings.Contains(got, "no such file") {
+		t.Errorf("decoderShape of a missing file = %q, want the error", got)
 	}
 }
