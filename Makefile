@@ -138,13 +138,21 @@ BENCH ?= build/bench
 ## (bench-web), one training step at batch 128 and one decode (go test
 ## -bench), one epoch of our trainer and of PyTorch's recipe side by side,
 ## then one table of every figure beside its goal and its peer's
-bench: data bench-web
+bench: data peer bench-web
 	$(GO) test -run '^$$' -bench . -benchtime 40x ./model/ >$(BENCH)/step.txt; s=$$?; cat $(BENCH)/step.txt; exit $$s
 	$(GO) run ./tools/train -model vae -epochs 1 -quiet -out $(BENCH)/vae.safetensors >$(BENCH)/train.txt; s=$$?; cat $(BENCH)/train.txt; exit $$s
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
 		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2 >$(BENCH)/torch.txt; s=$$?; cat $(BENCH)/torch.txt; exit $$s; \
 	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)" | tee $(BENCH)/torch.txt; fi
 	$(GO) run ./tools/benchweb -summary $(BENCH)
+
+## peer: install Debian's python3-torch (with OpenBLAS's threaded build, as
+## PyTorch on Debian's reference BLAS is ten times slower) for make bench's
+## epoch beside PyTorch's, if root and missing
+peer:
+	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then $(APT_GET) python3-torch libopenblas0-pthread || true; \
+	else echo "peer: Debian's python3-torch is not installed: make bench will show no PyTorch epoch (apt-get install python3-torch libopenblas0-pthread)" >&2; fi
 
 # TFJS is the peer of the widget's decode benchmark, installed from npm into
 # $(NPM) (git-ignored) by bench-web.
