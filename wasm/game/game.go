@@ -136,9 +136,12 @@ type Game struct {
 	rowLabel   int  // on the sample panel with the VAE: the label the CVAE read the sample as, or -1
 
 	// Drawing and reporting.
-	dirty        bool // the screen needs drawing
-	undrawn      bool // a decoded digit waits to be drawn
-	drawn        bool // a digit has been drawn
+	dirty        bool     // the screen needs drawing
+	layoutGen    int      // counts relayouts, so that a frame key tells layouts apart
+	screenKey    frameKey // what the last frame drew outside the damage regions (see drawDamage)
+	hasScreen    bool     // the screen holds a frame: screenKey describes it
+	undrawn      bool     // a decoded digit waits to be drawn
+	drawn        bool     // a digit has been drawn
 	samples      int
 	answer       bool // a command from the page waits for its answer
 	errorsPosted int
@@ -573,6 +576,7 @@ func (g *Game) relayout() {
 		return
 	}
 	g.layout = widget.ComputeLayoutFor(g.w, g.h, g.scale, g.state.Controls(), g.state.Panel())
+	g.layoutGen++
 	g.layoutKind = g.state.Selection().Kind
 	rank := g.ranks[kindIndex(g.layoutKind)]
 	if n := 1 + len(rank); rank != nil && n < len(g.layout.Sliders) {
@@ -960,7 +964,11 @@ func (g *Game) Draw(screen *ebiten.Image) {
 		return
 	}
 	g.dirty = false
-	g.draw(screen)
+	key := g.frameKey()
+	if !g.hasScreen || key != g.screenKey || !g.drawDamage(screen) {
+		g.draw(screen)
+	}
+	g.screenKey, g.hasScreen = key, true
 	if g.undrawn && g.hasShown {
 		g.undrawn = false
 		g.drawn = true

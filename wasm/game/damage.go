@@ -1,0 +1,189 @@
+//go:build js
+
+package game
+
+import (
+	"image"
+	"math"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"vaeplay/wasm/widget"
+)
+
+// Partial redraws. Dragging a slider changes a frame's digit, sliders and
+// info line and nothing else, yet a full redraw repaints the whole canvas:
+// on a software GL (a laptop without GPU acceleration, headless Chromium)
+// filling those pixels is most of a frame. So on the sliders panel a frame
+// whose surroundings did not change repaints only damage regions: the
+// digit, the list of sliders and the bottom line (tabs and info).
+//
+// Why this leaves no stale pixels:
+//   - frameKey holds every input of what a full draw paints outside the
+//     damage regions (the layout, through its generation, the selection,
+//     the models' availability for the chooser, the hover, the banner). A
+//     partial redraw needs the key of the frame on the screen to be equal,
+//     so after a resize, a panel or model change, an error, a hover change
+//     or while the digit is loading the whole widget is drawn.
+//   - Each region bounds, with a margin, everything the parts assigned to it
+//     paint; regions that overlap are merged, and a region that would meet
+//     the chooser (which is not repainted) means a full draw instead.
+//   - Each region is repainted as a full draw would paint it: background,
+//     then its parts in draw's order, clipped to the region (a sub-image of
+//     the screen), so nothing outside it is touched.
+
+// frameKey is what a full draw on the sliders panel paints outside the
+// damage regions depends on, besides constants.
+type frameKey struct {
+	layoutGen   int
+	w, h, scale float64
+	panel       widget.Panel
+	sel         widget.Selection
+	hover       widget.Intent
+	avail       [len(widget.Kinds)]widget.Availability
+	banner      int  // errors on the banner
+	current     bool // the digit shows what is decoded (else a loading message, which may be wider)
+}
+
+func (g *Game) frameKey() frameKey {
+	k := frameKey{
+		layoutGen: g.layoutGen,
+		w:         g.w, h: g.h, scale: g.scale,
+		panel:   g.layout.Panel,
+		sel:     g.state.Selection(),
+		hover:   g.hover,
+		banner:  len(g.state.Banner()),
+		current: g.current(),
+	}
+	for i, kind := range widget.Kinds {
+		k.avail[i] = g.state.Availability(kind)
+	}
+	return k
+}
+
+// Parts of the sliders panel that a damage region repaints, in draw's
+// order.
+const (
+	partDigit = 1 << iota
+	partSliders
+	partBottom // tabs and info line
+)
+
+// damage is a region of the screen in device pixels and the parts that
+// paint in it.
+type damage struct {
+	r     image.Rectangle
+	parts int
+}
+
+// drawDamage repaints the damage regions of the sliders panel, when the
+// screen holds a frame with an equal frameKey (the caller checks). It
+// reports false, having drawn nothing, when the frame needs a full draw.
+func (g *Game) drawDamage(screen *ebiten.Image) bool {
+	l := g.layout
+	// The banner lies over the digit; a digit not decoded yet shows a
+	// loading message, which can be wider than the digit.
+	if l.Panel != widget.PanelSliders || g.state.Panel() != widget.PanelSliders || len(g.state.Banner()) > 0 || !g.current() {
+		return false
+	}
+	ds := g.damageRegions()
+	if ds == nil {
+		return false
+	}
+	p := painter{scale: g.scale, fonts: g.fonts, masks: g.masks}
+	for _, d := range ds {
+		r := d.r.Intersect(screen.Bounds())
+		if r.Empty() {
+			continue
+		}
+		p.dst = screen.SubImage(r).(*ebiten.Image)
+		p.dst.Fill(bgColor)
+		if d.parts&partDigit != 0 {
+			g.drawDigit(p)
+		}
+		if d.parts&partSliders != 0 {
+			g.drawSliders(p)
+		}
+		if d.parts&partBottom != 0 {
+			g.drawTabs(p)
+			g.drawInfo(p)
+		}
+	}
+	g.banner = widget.Rect{} // as drawBanner leaves it with no errors
+	return true
+}
+
+// damageRegions returns the disjoint regions of the sliders panel that a
+// slider's move changes, or nil when they would meet the chooser.
+func (g *Game) damageRegions() []damage {
+	l := g.layout
+	dev := func(r widget.Rect) image.Rectangle { // r in CSS pixels, widened to whole device pixels
+		s := g.scale
+		return image.Rect(int(math.Floor(r.X*s)), int(math.Floor(r.Y*s)), int(math.Ceil((r.X+r.W)*s)), int(math.Ceil((r.Y+r.H)*s)))
+	}
+	var ds []damage
+	if l.Digit.W > 0 {
+		// The digit's frame is at most 2 CSS pixels wide, outside it.
+		ds = append(ds, damage{dev(inset(l.Digit, -3)), partDigit})
+	}
+	if n := len(l.Sliders); n > 0 {
+		// Knobs stay within their rows but for a pixel, and for a focus
+		// ring (radius 12 at most) at a track's ends; labels and values
+		// are lines of text centred on their rows, the hint one centred
+		// 0.2 lines above the first (see drawSliders). A line of text
+		// takes its face's ascent and descent, centred.
+		p := painter{scale: g.scale, fonts: g.fonts}
+		half := func(size float64) float64 {
+			m := p.face(size, true).Metrics() // bold is the taller
+			return (m.HAscent + m.HDescent) / 2 / g.scale
+		}
+		first, last := l.Sliders[0], l.Sliders[n-1]
+		r := first.Row
+		for _, s := range l.Sliders[1:] {
+			r = union(r, s.Row)
+		}
+		top := min(first.Y-0.2*l.Line-half(0.75*l.Font), first.Y+first.H/2-half(0.85*l.Font), first.Y-1)
+		bottom := max(last.Y+last.H/2+half(0.85*l.Font), last.Y+last.H+1)
+		r = widget.Rect{X: r.X - 14, Y: top - 2, W: r.W + 28, H: bottom - top + 4}
+		ds = append(ds, damage{dev(r), partSliders})
+	}
+	if l.Info.H > 0 || len(l.Tabs) > 0 {
+		// The whole width: the info line, right-aligned, may run over the
+		// tabs in a narrow frame.
+		r := l.Info
+		for _, t := range l.Tabs {
+			r = union(r, t.Rect)
+		}
+		ds = append(ds, damage{dev(widget.Rect{X: 0, Y: r.Y - 2, W: g.w, H: r.H + 4}), partBottom})
+	}
+	// Merge regions that overlap, so that every part is painted in the one
+	// region that holds it.
+	for merged := true; merged; {
+		merged = false
+		for i := 0; i < len(ds) && !merged; i++ {
+			for j := i + 1; j < len(ds); j++ {
+				if ds[i].r.Overlaps(ds[j].r) {
+					ds[i] = damage{ds[i].r.Union(ds[j].r), ds[i].parts | ds[j].parts}
+					ds = append(ds[:j], ds[j+1:]...)
+					merged = true
+					break
+				}
+			}
+		}
+	}
+	for _, d := range ds {
+		for _, b := range l.Chooser {
+			if d.r.Overlaps(dev(b.Rect)) {
+				return nil
+			}
+		}
+	}
+	return ds
+}
+
+// union returns the smallest rectangle holding a and b.
+func union(a, b widget.Rect) widget.Rect {
+	x0, y0 := min(a.X, b.X), min(a.Y, b.Y)
+	x1, y1 := max(a.X+a.W, b.X+b.W), max(a.Y+a.H, b.Y+b.H)
+	return widget.Rect{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+}
