@@ -25,6 +25,8 @@ type bridge struct {
 	url      string // the permalink to show
 	urlTimer bool   // a replaceState is scheduled
 	urlFunc  js.Func
+
+	label string // the canvas's aria-label as last set
 }
 
 // urlDelay is how long the address bar may lag behind the view.
@@ -105,8 +107,15 @@ func (b *bridge) describe(state js.Value) {
 	if p := state.Get("panel").String(); p != "sample" {
 		what += ", on the " + p + " panel"
 	}
+	label := "Variational autoencoder widget: " + what + ". Keys: 0 to 9 choose a digit, A any digit, space a new sample, P the next panel, + and - the temperature, arrows the sliders or the map's point."
+	// A dragged slider publishes every frame with the same description:
+	// setting it again would still make the browser process the change.
+	if label == b.label {
+		return
+	}
+	b.label = label
 	canvas.Call("setAttribute", "role", "img")
-	canvas.Call("setAttribute", "aria-label", "Variational autoencoder widget: "+what+". Keys: 0 to 9 choose a digit, A any digit, space a new sample, P the next panel, + and - the temperature, arrows the sliders or the map's point.")
+	canvas.Call("setAttribute", "aria-label", label)
 }
 
 // error is the game's Error hook.
