@@ -16,7 +16,8 @@ import (
 // on a software GL (a laptop without GPU acceleration, headless Chromium)
 // filling those pixels is most of a frame. So on the sliders panel a frame
 // whose surroundings did not change repaints only damage regions: the
-// digit, the list of sliders and the bottom line (tabs and info).
+// digit, the rows of the sliders that changed (or the whole list) and the
+// info line.
 //
 // Why this leaves no stale pixels:
 //   - frameKey holds every input of what a full draw paints outside the
@@ -25,12 +26,18 @@ import (
 //     partial redraw needs the key of the frame on the screen to be equal,
 //     so after a resize, a panel or model change, an error, a hover change
 //     or while the digit is loading the whole widget is drawn.
-//   - Each region bounds, with a margin, everything the parts assigned to it
-//     paint; regions that overlap are merged, and a region that would meet
-//     the chooser (which is not repainted) means a full draw instead.
+//   - The regions hold every pixel that can change: the digit; a slider
+//     row that changed (rowKey), when the row holds its text and knob, else
+//     the whole list; the info line's room right of the tabs, when its
+//     text fits there in this frame and in the one on the screen, else the
+//     whole bottom line. A region that would meet the chooser (which is
+//     not repainted) means a full draw instead.
 //   - Each region is repainted as a full draw would paint it: background,
-//     then its parts in draw's order, clipped to the region (a sub-image of
-//     the screen), so nothing outside it is touched.
+//     then, in draw's order and whole, every part that can paint in it
+//     (the hint above the first slider may reach into the digit's frame),
+//     clipped to the region (a sub-image of the screen), so nothing
+//     outside it is touched. Regions may overlap: each paints its pixels
+//     as a full draw would.
 
 // frameKey is what a full draw on the sliders panel paints outside the
 // damage regions depends on, besides constants.
@@ -59,6 +66,22 @@ func (g *Game) frameKey() frameKey {
 		k.avail[i] = g.state.Availability(kind)
 	}
 	return k
+}
+
+// rowKey is what one slider's row shows beyond the frameKey.
+type rowKey struct {
+	v       float64
+	ok      bool // v is shown
+	focused bool
+}
+
+func (g *Game) rowKeys(keys []rowKey) []rowKey {
+	keys = keys[:0]
+	for i := range g.layout.Sliders {
+		v, ok := g.sliderValue(i)
+		keys = append(keys, rowKey{v, ok, i == g.focus})
+	}
+	return keys
 }
 
 // Parts of the sliders panel that a damage region repaints, in draw's
@@ -113,30 +136,34 @@ func (g *Game) drawDamage(screen *ebiten.Image) bool {
 	return true
 }
 
-// damageRegions returns the disjoint regions of the sliders panel that a
-// slider's move changes, or nil when they would meet the chooser.
+// damageRegions returns the regions of the sliders panel that a slider's
+// move changes, each with the parts whose pixels can fall in it, or nil
+// when one would meet the chooser.
 func (g *Game) damageRegions() []damage {
 	l := g.layout
 	dev := func(r widget.Rect) image.Rectangle { // r in CSS pixels, widened to whole device pixels
 		s := g.scale
 		return image.Rect(int(math.Floor(r.X*s)), int(math.Floor(r.Y*s)), int(math.Ceil((r.X+r.W)*s)), int(math.Ceil((r.Y+r.H)*s)))
 	}
-	var ds []damage
+	// Where each part can paint. The digit's frame is at most 2 CSS
+	// pixels wide, outside it. Knobs stay within their rows but for a
+	// pixel, and for a focus ring (radius 12 at most) at a track's ends;
+	// labels and values are lines of text centred on their rows, the hint
+	// one centred 0.2 lines above the first (see drawSliders); a line of
+	// text takes its face's ascent and descent, centred. The info line,
+	// right-aligned, may run over the tabs in a narrow frame: the whole
+	// bottom line.
+	var boxes [3]image.Rectangle // by part: digit, sliders, bottom
 	if l.Digit.W > 0 {
-		// The digit's frame is at most 2 CSS pixels wide, outside it.
-		ds = append(ds, damage{dev(inset(l.Digit, -3)), partDigit})
+		boxes[0] = dev(inset(l.Digit, -3))
 	}
-	if n := len(l.Sliders); n > 0 {
-		// Knobs stay within their rows but for a pixel, and for a focus
-		// ring (radius 12 at most) at a track's ends; labels and values
-		// are lines of text centred on their rows, the hint one centred
-		// 0.2 lines above the first (see drawSliders). A line of text
-		// takes its face's ascent and descent, centred.
+	half := func(size float64) float64 {
 		p := painter{scale: g.scale, fonts: g.fonts}
-		half := func(size float64) float64 {
-			m := p.face(size, true).Metrics() // bold is the taller
-			return (m.HAscent + m.HDescent) / 2 / g.scale
-		}
+		m := p.face(size, true).Metrics() // bold is the taller
+		return (m.HAscent + m.HDescent) / 2 / g.scale
+	}
+	n := len(l.Sliders)
+	if n > 0 {
 		first, last := l.Sliders[0], l.Sliders[n-1]
 		r := first.Row
 		for _, s := range l.Sliders[1:] {
@@ -144,41 +171,76 @@ func (g *Game) damageRegions() []damage {
 		}
 		top := min(first.Y-0.2*l.Line-half(0.75*l.Font), first.Y+first.H/2-half(0.85*l.Font), first.Y-1)
 		bottom := max(last.Y+last.H/2+half(0.85*l.Font), last.Y+last.H+1)
-		r = widget.Rect{X: r.X - 14, Y: top - 2, W: r.W + 28, H: bottom - top + 4}
-		ds = append(ds, damage{dev(r), partSliders})
+		boxes[1] = dev(widget.Rect{X: r.X - 14, Y: top - 2, W: r.W + 28, H: bottom - top + 4})
 	}
-	if l.Info.H > 0 || len(l.Tabs) > 0 {
-		// The whole width: the info line, right-aligned, may run over the
-		// tabs in a narrow frame.
+	hasBottom := l.Info.H > 0 || len(l.Tabs) > 0
+	if hasBottom {
 		r := l.Info
 		for _, t := range l.Tabs {
 			r = union(r, t.Rect)
 		}
-		ds = append(ds, damage{dev(widget.Rect{X: 0, Y: r.Y - 2, W: g.w, H: r.H + 4}), partBottom})
+		boxes[2] = dev(widget.Rect{X: 0, Y: r.Y - 2, W: g.w, H: r.H + 4})
 	}
-	// Merge regions that overlap, so that every part is painted in the one
-	// region that holds it.
-	for merged := true; merged; {
-		merged = false
-		for i := 0; i < len(ds) && !merged; i++ {
-			for j := i + 1; j < len(ds); j++ {
-				if ds[i].r.Overlaps(ds[j].r) {
-					ds[i] = damage{ds[i].r.Union(ds[j].r), ds[i].parts | ds[j].parts}
-					ds = append(ds[:j], ds[j+1:]...)
-					merged = true
-					break
+
+	// The regions: the digit, the slider rows that changed when each row
+	// holds its knob and text (else the whole list), and the info line's
+	// room right of the tabs when its text fits there, now and on the
+	// screen (else the whole bottom line).
+	var regions []image.Rectangle
+	if l.Digit.W > 0 {
+		regions = append(regions, boxes[0])
+	}
+	if n > 0 {
+		keys := g.rowKeys(g.rowScratch)
+		g.rowScratch = keys
+		rowH := l.Sliders[0].Row.H
+		for _, s := range l.Sliders {
+			rowH = min(rowH, s.Row.H)
+		}
+		if len(keys) == len(g.drawnRows) && rowH/2 >= 13 && half(0.85*l.Font) <= rowH/2-1 {
+			for i, s := range l.Sliders {
+				if keys[i] != g.drawnRows[i] {
+					regions = append(regions, dev(widget.Rect{X: s.Row.X - 14, Y: s.Row.Y, W: s.Row.W + 28, H: s.Row.H}))
 				}
 			}
+		} else {
+			regions = append(regions, boxes[1])
 		}
 	}
-	for _, d := range ds {
+	if hasBottom {
+		if g.infoFits() && g.drawnInfoFits {
+			left, right := g.infoLeft(), l.Info.X+l.Info.W
+			regions = append(regions, dev(widget.Rect{X: left - 4, Y: l.Info.Y - 2, W: right - left + 8, H: l.Info.H + 4}))
+		} else {
+			regions = append(regions, boxes[2])
+		}
+	}
+
+	ds := make([]damage, 0, len(regions))
+	for _, r := range regions {
 		for _, b := range l.Chooser {
-			if d.r.Overlaps(dev(b.Rect)) {
+			if r.Overlaps(dev(b.Rect)) {
 				return nil
 			}
 		}
+		d := damage{r: r}
+		for i, b := range boxes {
+			if r.Overlaps(b) {
+				d.parts |= 1 << i
+			}
+		}
+		ds = append(ds, d)
 	}
 	return ds
+}
+
+// infoFits reports whether the info line lies in its room right of the
+// tabs: all of it fits there but for what it always shows (drawInfo), and
+// the focus hint, which is measured in the regular face and drawn in bold.
+func (g *Game) infoFits() bool {
+	l := g.layout
+	p := painter{scale: g.scale, fonts: g.fonts}
+	return !(g.focusKnown && !g.focused) && p.width(g.infoWhat(), p.face(0.85*l.Font, false)) <= l.Info.X+l.Info.W-g.infoLeft()
 }
 
 // union returns the smallest rectangle holding a and b.

@@ -734,25 +734,39 @@ func (g *Game) drawRow(p painter) {
 	}
 }
 
-func (g *Game) drawInfo(p painter) {
-	l, sel := g.layout, g.state.Selection()
-	if l.Info.H <= 0 {
-		return
-	}
-	f := p.face(0.85*l.Font, false)
-	y := l.Info.Y + l.Info.H/2
-	left := l.Info.X
+// infoLeft returns where the info line's room begins, right of the tabs.
+func (g *Game) infoLeft() float64 {
+	l := g.layout
 	if n := len(l.Tabs); n > 0 {
-		left = l.Tabs[n-1].X + l.Tabs[n-1].W + 12
+		return l.Tabs[n-1].X + l.Tabs[n-1].W + 12
 	}
-	room := l.Info.X + l.Info.W - left
-	what := fmt.Sprintf("seed %d", sel.Seed)
+	return l.Info.X
+}
+
+// infoWhat returns what the info line always shows: the seed or that z was
+// set by hand, and the temperature unless it is the default. drawInfo draws
+// it even when it does not fit its room.
+func (g *Game) infoWhat() string {
+	what := fmt.Sprintf("seed %d", g.state.Selection().Seed)
 	if g.state.ExplicitZ() {
 		what = "z set by hand"
 	}
 	if t := g.state.Temperature(); t != widget.TempDefault {
 		what += fmt.Sprintf(" · T %.2f", t)
 	}
+	return what
+}
+
+func (g *Game) drawInfo(p painter) {
+	l := g.layout
+	if l.Info.H <= 0 {
+		return
+	}
+	f := p.face(0.85*l.Font, false)
+	y := l.Info.Y + l.Info.H/2
+	left := g.infoLeft()
+	room := l.Info.X + l.Info.W - left
+	what := g.infoWhat()
 	var lines []string
 	if g.focusKnown && !g.focused {
 		// In an iframe the keys reach the widget only after a click in it.
