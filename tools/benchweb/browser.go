@@ -239,8 +239,19 @@ type dragResult struct {
 	Floor []float64 `json:"floor"`
 }
 
-// Held returns the lowest reading: the frame rate held through the drag.
+// Held returns the median reading: the frame rate the drag held, measured
+// as the floor (the smallest Ebiten program) is, so the two compare. The
+// lowest reading is no fairer a figure: it usually comes from the first
+// second of the drag, while the panel's first frames warm up.
 func (d *dragResult) Held() float64 {
+	if len(d.Readings) == 0 {
+		return math.NaN()
+	}
+	return median(d.Readings)
+}
+
+// Lowest returns the lowest reading.
+func (d *dragResult) Lowest() float64 {
 	if len(d.Readings) == 0 {
 		return math.NaN()
 	}

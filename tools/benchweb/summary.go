@@ -332,7 +332,7 @@ func summary(w io.Writer, dir string) error {
 		orNA(strings.Join(costs, ", ")), goalNats, verdictIf(len(costs) > 0, worst < goalNats))
 	fmt.Fprintf(tw, "widget: first digit after navigation, empty cache\t%s\t\t\t≤ %d ms\t%s\n",
 		f("%.0f ms", web.FirstDigitMs, hw), goalFirstMs, verdictIf(hw, web.FirstDigitMs <= goalFirstMs))
-	fmt.Fprintf(tw, "widget: frames per second held, slider dragged\t%s\t%s (smallest Ebiten program)\t\t≥ %d\t%s\n",
+	fmt.Fprintf(tw, "widget: frames per second, slider dragged (median)\t%s\t%s (smallest Ebiten program)\t\t≥ %d\t%s\n",
 		f("%.0f", web.FPSHeld, hw && len(web.FPSReadings) > 0), f("%.0f", web.FPSFloor, web.FPSFloor > 0), goalFPS, verdictIf(hw && len(web.FPSReadings) > 0, web.FPSHeld >= goalFPS))
 	tw.Flush()
 
