@@ -124,3 +124,41 @@ func TestBFloat16MatchesBitTrick(t *testing.T) {
 		}
 	}
 }
+
+// TestWidenMatchesLdexp checks every half and bfloat16 bit pattern against
+// the definition: (-1)^sign × mantissa × 2^exponent, computed by math.Ldexp.
+func TestWidenMatchesLdexp(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		expBits, manBits uint
+		widen            func(uint16) float64
+	}{
+		{"float16", 5, 10, fromF16},
+		{"bfloat16", 8, 7, fromBF16},
+	} {
+		bias := 1<<(tc.expBits-1) - 1
+		for b := 0; b < 1<<16; b++ {
+			exp := b >> tc.manBits & (1<<tc.expBits - 1)
+			man := b & (1<<tc.manBits - 1)
+			var want float64
+			switch exp {
+			case 0:
+				want = math.Ldexp(float64(man), 1-bias-int(tc.manBits))
+			case 1<<tc.expBits - 1:
+				want = math.Inf(1)
+				if man != 0 {
+					want = math.NaN()
+				}
+			default:
+				want = math.Ldexp(float64(man|1<<tc.manBits), exp-bias-int(tc.manBits))
+			}
+			if b>>15 == 1 {
+				want = -want
+			}
+			got := tc.widen(uint16(b))
+			if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Fatalf("%s %#04x: got %v, want %v", tc.name, b, got, want)
+			}
+		}
+	}
+}
