@@ -120,9 +120,17 @@
     const total = enc && enc !== "identity" ? 0 : Number(resp.headers.get("Content-Length")) || 0;
     if (!resp.body || typeof TransformStream !== "function") return resp;
     let got = 0;
+    let shown = 0; // when the bar was last redrawn
     const counted = resp.body.pipeThrough(new TransformStream({
       transform(chunk, out) {
         got += chunk.length;
+        out.enqueue(chunk);
+        // Hundreds of chunks arrive, each a relayout if shown: ten updates
+        // a second are all a reader sees, and they leave the main thread to
+        // compiling the module.
+        const now = performance.now();
+        if (now - shown < 100) return;
+        shown = now;
         if (total > 0 && got <= total) {
           bar.value = got / total;
           label.textContent = `${url}: ${mb(got)} of ${mb(total)}`;
@@ -130,7 +138,6 @@
           bar.removeAttribute("value"); // indeterminate
           label.textContent = `${url}: ${mb(got)}`;
         }
-        out.enqueue(chunk);
       },
       flush() {
         label.textContent = "starting…";
