@@ -121,10 +121,10 @@ demo: site
 QUALITY = -binarize -hidden 400,400 -batch 100 -lr 1e-3 -lr-schedule cosine -lr-min 1e-4 -valid 5000 -patience 5 -seed 1 -quiet
 
 ## weights: retrain every shipped model with the recipes in weights/README.md
-## (about an hour on 2 cores): VAE, CVAE, the 2-D ones for the latent map,
+## (about an hour and a half on 2 cores): VAE, CVAE, the 2-D ones for the latent map,
 ## and the digit classifier that judges the CVAEs
 weights: data
-	$(GO) run ./tools/train -model vae -latent 32 -epochs 24 $(QUALITY) -out weights/vae.safetensors
+	$(GO) run ./tools/train -model vae -latent 32 -epochs 150 $(QUALITY) -patience 10 -out weights/vae.safetensors
 	$(GO) run ./tools/train -model cvae -latent 2 -epochs 10 $(QUALITY) -out weights/cvae.safetensors
 	cp weights/cvae.safetensors weights/cvae2d.safetensors
 	cp weights/cvae.log.csv weights/cvae2d.log.csv
