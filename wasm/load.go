@@ -36,10 +36,31 @@ type loader struct {
 	// space replaces the map's model of its kind), or "".
 	customDone chan struct{}
 	mapKind    widget.Kind
+	// full holds the outcome of each kind's full model; the map takes a
+	// full model whose latent space is a plane rather than download the
+	// same weights again (the shipped CVAE is 2-D).
+	full map[widget.Kind]*fullModel
+}
+
+// fullModel is the outcome of loading one full model: m, or nil if it
+// failed, set before done is closed.
+type fullModel struct {
+	m    *model.Model
+	done chan struct{}
 }
 
 func newLoader(g *game.Game) *loader {
-	return &loader{g: g, customDone: make(chan struct{})}
+	l := &loader{g: g, customDone: make(chan struct{}), full: map[widget.Kind]*fullModel{}}
+	for _, k := range []widget.Kind{widget.VAE, widget.CVAE} {
+		l.full[k] = &fullModel{done: make(chan struct{})}
+	}
+	return l
+}
+
+// settle records the outcome of kind k's full model (m nil: it failed).
+func (l *loader) settle(k widget.Kind, m *model.Model) {
+	l.full[k].m = m
+	close(l.full[k].done)
 }
 
 // loadModels fetches and loads the models and hands each to g as it
@@ -63,6 +84,7 @@ func (l *loader) loadModels(custom string) {
 			g.MapModelReady(m)
 		} else {
 			g.ModelReady(m, meta)
+			l.settle(k, m)
 			delete(want, k)
 		}
 	}
@@ -82,9 +104,11 @@ func (l *loader) loadModels(custom string) {
 			}
 			if err != nil {
 				g.ModelFailed(k, err)
+				l.settle(k, nil)
 				return
 			}
 			g.ModelReady(m, meta)
+			l.settle(k, m)
 		})
 	}
 	wg.Wait()
@@ -97,6 +121,13 @@ func (l *loader) loadMap(k widget.Kind) {
 		<-l.customDone
 		if l.mapKind == k {
 			return
+		}
+		if f := l.full[k]; f != nil {
+			<-f.done
+			if f.m != nil && f.m.Config.Latent == widget.MapLatent {
+				l.g.MapModelReady(f.m)
+				return
+			}
 		}
 		var p progress
 		p.g = l.g
