@@ -51,7 +51,7 @@ type fullModel struct {
 
 func newLoader(g *game.Game) *loader {
 	l := &loader{g: g, customDone: make(chan struct{}), full: map[widget.Kind]*fullModel{}}
-	for _, k := range []widget.Kind{widget.VAE, widget.CVAE} {
+	for _, k := range widget.Kinds {
 		l.full[k] = &fullModel{done: make(chan struct{})}
 	}
 	return l

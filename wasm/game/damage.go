@@ -75,13 +75,24 @@ type rowKey struct {
 	focused bool
 }
 
-func (g *Game) rowKeys(keys []rowKey) []rowKey {
-	keys = keys[:0]
+// sliderFrame is what a frame on the sliders panel shows inside the damage
+// regions that decides their size: each slider row, and whether the info
+// line lies right of the tabs (infoFits).
+type sliderFrame struct {
+	rows     []rowKey
+	infoFits bool
+}
+
+// sliderFrame describes the frame about to be drawn, its rows appended to
+// rows[:0]. Draw computes it once a frame, on the sliders panel only: it
+// measures text.
+func (g *Game) sliderFrame(rows []rowKey) sliderFrame {
+	rows = rows[:0]
 	for i := range g.layout.Sliders {
 		v, ok := g.sliderValue(i)
-		keys = append(keys, rowKey{v, ok, i == g.focus})
+		rows = append(rows, rowKey{v, ok, i == g.focus})
 	}
-	return keys
+	return sliderFrame{rows: rows, infoFits: g.infoFits()}
 }
 
 // Parts of the sliders panel that a damage region repaints, in draw's
@@ -100,16 +111,17 @@ type damage struct {
 }
 
 // drawDamage repaints the damage regions of the sliders panel, when the
-// screen holds a frame with an equal frameKey (the caller checks). It
-// reports false, having drawn nothing, when the frame needs a full draw.
-func (g *Game) drawDamage(screen *ebiten.Image) bool {
+// screen holds a frame with an equal frameKey (the caller checks); now
+// describes the frame to draw. It reports false, having drawn nothing, when
+// the frame needs a full draw.
+func (g *Game) drawDamage(screen *ebiten.Image, now sliderFrame) bool {
 	l := g.layout
 	// The banner lies over the digit; a digit not decoded yet shows a
 	// loading message, which can be wider than the digit.
 	if l.Panel != widget.PanelSliders || g.state.Panel() != widget.PanelSliders || len(g.state.Banner()) > 0 || !g.current() {
 		return false
 	}
-	ds := g.damageRegions()
+	ds := g.damageRegions(now)
 	if ds == nil {
 		return false
 	}
@@ -137,9 +149,9 @@ func (g *Game) drawDamage(screen *ebiten.Image) bool {
 }
 
 // damageRegions returns the regions of the sliders panel that a slider's
-// move changes, each with the parts whose pixels can fall in it, or nil
-// when one would meet the chooser.
-func (g *Game) damageRegions() []damage {
+// move changes from the screen's frame to now, each with the parts whose
+// pixels can fall in it, or nil when one would meet the chooser.
+func (g *Game) damageRegions(now sliderFrame) []damage {
 	l := g.layout
 	dev := func(r widget.Rect) image.Rectangle { // r in CSS pixels, widened to whole device pixels
 		s := g.scale
@@ -191,15 +203,14 @@ func (g *Game) damageRegions() []damage {
 		regions = append(regions, boxes[0])
 	}
 	if n > 0 {
-		keys := g.rowKeys(g.rowScratch)
-		g.rowScratch = keys
+		keys, drawn := now.rows, g.drawnSliders.rows
 		rowH := l.Sliders[0].Row.H
 		for _, s := range l.Sliders {
 			rowH = min(rowH, s.Row.H)
 		}
-		if len(keys) == len(g.drawnRows) && rowH/2 >= 13 && half(0.85*l.Font) <= rowH/2-1 {
+		if len(keys) == len(drawn) && rowH/2 >= 13 && half(0.85*l.Font) <= rowH/2-1 {
 			for i, s := range l.Sliders {
-				if keys[i] != g.drawnRows[i] {
+				if keys[i] != drawn[i] {
 					regions = append(regions, dev(widget.Rect{X: s.Row.X - 14, Y: s.Row.Y, W: s.Row.W + 28, H: s.Row.H}))
 				}
 			}
@@ -208,7 +219,7 @@ func (g *Game) damageRegions() []damage {
 		}
 	}
 	if hasBottom {
-		if g.infoFits() && g.drawnInfoFits {
+		if now.infoFits && g.drawnSliders.infoFits {
 			left, right := g.infoLeft(), l.Info.X+l.Info.W
 			regions = append(regions, dev(widget.Rect{X: left - 4, Y: l.Info.Y - 2, W: right - left + 8, H: l.Info.H + 4}))
 		} else {

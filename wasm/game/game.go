@@ -136,20 +136,19 @@ type Game struct {
 	rowLabel   int  // on the sample panel with the VAE: the label the CVAE read the sample as, or -1
 
 	// Drawing and reporting.
-	dirty         bool     // the screen needs drawing
-	layoutGen     int      // counts relayouts, so that a frame key tells layouts apart
-	screenKey     frameKey // what the last frame drew outside the damage regions (see drawDamage)
-	hasScreen     bool     // the screen holds a frame: screenKey describes it
-	drawnRows     []rowKey // what the screen's slider rows show
-	rowScratch    []rowKey
-	drawnInfoFits bool // the screen's info line lies right of the tabs (infoFits)
-	undrawn       bool // a decoded digit waits to be drawn
-	drawn         bool // a digit has been drawn
-	samples       int
-	answer        bool // a command from the page waits for its answer
-	errorsPosted  int
-	report        []byte // the last report published
-	readySent     bool
+	dirty        bool        // the screen needs drawing
+	layoutGen    int         // counts relayouts, so that a frame key tells layouts apart
+	screenKey    frameKey    // what the last frame drew outside the damage regions (see drawDamage)
+	hasScreen    bool        // the screen holds a frame: screenKey describes it
+	drawnSliders sliderFrame // the screen's frame, when on the sliders panel
+	rowScratch   []rowKey    // the rows of the frame before, reused
+	undrawn      bool        // a decoded digit waits to be drawn
+	drawn        bool        // a digit has been drawn
+	samples      int
+	answer       bool // a command from the page waits for its answer
+	errorsPosted int
+	report       []byte // the last report published
+	readySent    bool
 }
 
 // New returns a game starting from the URL's options; errs are the URL's
@@ -968,12 +967,15 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	g.dirty = false
 	key := g.frameKey()
-	if !g.hasScreen || key != g.screenKey || !g.drawDamage(screen) {
+	var now sliderFrame
+	if key.panel == widget.PanelSliders {
+		now = g.sliderFrame(g.rowScratch)
+	}
+	if !g.hasScreen || key != g.screenKey || !g.drawDamage(screen, now) {
 		g.draw(screen)
 	}
 	g.screenKey, g.hasScreen = key, true
-	g.drawnRows = g.rowKeys(g.drawnRows)
-	g.drawnInfoFits = g.infoFits()
+	g.rowScratch, g.drawnSliders = g.drawnSliders.rows, now
 	if g.undrawn && g.hasShown {
 		g.undrawn = false
 		g.drawn = true
