@@ -20,10 +20,9 @@ data:
 # FASHION is where `make fashion` puts Fashion-MNIST.
 FASHION ?= .cache/fashion-mnist
 
-## fashion: Fashion-MNIST from Debian's dataset-fashion-mnist (installed if
-## root and missing) into $(FASHION), verified by SHA-256
+## fashion: Fashion-MNIST from Debian's dataset-fashion-mnist (getdata
+## installs it if root and missing) into $(FASHION), verified by SHA-256
 fashion:
-	@[ -d /usr/share/datasets/fashion-mnist ] || [ "$$(id -u)" != 0 ] || $(APT_GET) dataset-fashion-mnist
 	$(GO) run ./tools/getdata -fashion -dir $(FASHION)
 
 ## vet: go vet for the native and the js/wasm build

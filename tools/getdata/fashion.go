@@ -62,10 +62,22 @@ func installDebian(ctx context.Context, need []file) error {
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		return fmt.Errorf("no %s and no apt-get to install Debian's %s package that provides it", fashionDebianDir, fashionDebianPackage)
 	}
-	cmd := exec.CommandContext(ctx, "apt-get", "install", "-y", "--no-install-recommends", fashionDebianPackage)
-	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
+	aptGet := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		return cmd.Run()
+	}
+	install := []string{"install", "-y", "--no-install-recommends", fashionDebianPackage}
+	if aptGet(install...) == nil {
+		return nil
+	}
+	// A fresh machine's package lists may be empty: update them once and
+	// try again.
+	if err := aptGet("update"); err != nil {
+		return fmt.Errorf("apt-get update: %w", err)
+	}
+	if err := aptGet(install...); err != nil {
 		return fmt.Errorf("apt-get install %s: %w", fashionDebianPackage, err)
 	}
 	return nil
