@@ -5,14 +5,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
-
-	"gonum.org/v1/gonum/mat"
 
 	"vaeplay/model"
 	"vaeplay/tools/internal/mnist"
 )
-
 
 // newModel returns a model with random weights, or fails the test.
 func newModel(t *testing.T, cfg model.Config, seed uint64) *model.Model {
@@ -25,39 +23,36 @@ func newModel(t *testing.T, cfg model.Config, seed uint64) *model.Model {
 }
 
 // randomImages returns n grey images with every pixel uniform in [0, 1].
-func randomImages(n, d int, seed uint64) *mat.Dense {
+func randomImages(n, d int, seed uint64) model.Matrix {
 	rng := rand.New(rand.NewPCG(seed, 2))
-	x := mat.NewDense(n, d, nil)
-	for i := range x.RawMatrix().Data {
-		x.RawMatrix().Data[i] = rng.Float64()
+	x := model.NewMatrix(n, d, nil)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.Float64())
 	}
 	return x
 }
 
-
-
-
-
-
 func TestActiveUnits(t *testing.T) {
 	tests := []struct {
 		name string
-		cols [][]float64 // one slice per latent unit, values over images
+		cols [][]float32 // one slice per latent unit, values over images
 		want int
 	}{
-		{"constant is inactive", [][]float64{{0.3, 0.3, 0.3, 0.3}}, 0},
-		{"variance 0.04 is active", [][]float64{{0.2, -0.2, 0.2, -0.2}}, 1},
-		{"just below the cut", [][]float64{{0.099, -0.099, 0.099, -0.099}}, 0},
-		{"just above the cut", [][]float64{{0.101, -0.101, 0.101, -0.101}}, 1},
-		{"offset does not count", [][]float64{{5, 5.01, 5, 5.01}}, 0},
-		{"mixed", [][]float64{{0, 0, 0, 0}, {1, -1, 1, -1}, {0.05, -0.05, 0.05, -0.05}, {3, 0, -3, 0}}, 2},
+		{"constant is inactive", [][]float32{{0.3, 0.3, 0.3, 0.3}}, 0},
+		{"variance 0.04 is active", [][]float32{{0.2, -0.2, 0.2, -0.2}}, 1},
+		{"just below the cut", [][]float32{{0.099, -0.099, 0.099, -0.099}}, 0},
+		{"just above the cut", [][]float32{{0.101, -0.101, 0.101, -0.101}}, 1},
+		{"offset does not count", [][]float32{{5, 5.01, 5, 5.01}}, 0},
+		{"mixed", [][]float32{{0, 0, 0, 0}, {1, -1, 1, -1}, {0.05, -0.05, 0.05, -0.05}, {3, 0, -3, 0}}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := len(tt.cols[0])
-			mu := mat.NewDense(n, len(tt.cols), nil)
+			mu := model.NewMatrix(n, len(tt.cols), nil)
 			for l, col := range tt.cols {
-				mu.SetCol(l, col)
+				for i, v := range col {
+					mu.Row(i)[l] = v
+				}
 			}
 			got, v := activeUnits(mu)
 			if got != tt.want {
@@ -70,13 +65,13 @@ func TestActiveUnits(t *testing.T) {
 	cfg := model.Config{Input: 16, Hidden: []int{8}, Latent: 5, Likelihood: model.Bernoulli, Beta: 1}
 	m := newModel(t, cfg, 40)
 	for _, l := range []int{1, 3} {
-		row := m.Mu.W.RawRowView(l)
+		row := m.Mu.W.Row(l)
 		for j := range row {
 			row[j] = 0
 		}
 	}
 	for _, l := range []int{0, 2, 4} {
-		row := m.Mu.W.RawRowView(l)
+		row := m.Mu.W.Row(l)
 		for j := range row {
 			row[j] *= 20
 		}
@@ -90,10 +85,10 @@ func TestActiveUnits(t *testing.T) {
 
 func TestBinarize(t *testing.T) {
 	const n, d = 50, 200
-	x := mat.NewDense(n, d, nil)
+	x := model.NewMatrix(n, d, nil)
 	for i := range n {
 		for j := range d {
-			x.Set(i, j, float64(j%3)/2) // 0, 0.5, 1
+			x.Row(i)[j] = float32(j%3) / 2 // 0, 0.5, 1
 		}
 	}
 	b := binarize(x, 0, 3)
@@ -115,11 +110,11 @@ func TestBinarize(t *testing.T) {
 	if frac := float64(ones) / float64(half); math.Abs(frac-0.5) > 0.03 {
 		t.Errorf("%.3f of the grey-0.5 pixels became 1, want about 0.5", frac)
 	}
-	sub := binarize(x.Slice(10, 12, 0, d).(*mat.Dense), 10, 3)
-	if !mat.Equal(sub, b.Slice(10, 12, 0, d)) {
+	sub := binarize(x.RowSlice(10, 12), 10, 3)
+	if !slices.Equal(sub.Data, b.RowSlice(10, 12).Data) {
 		t.Error("images 10 and 11 binarize differently alone than in the whole set")
 	}
-	if mat.Equal(binarize(x, 0, 4), b) {
+	if slices.Equal(binarize(x, 0, 4).Data, b.Data) {
 		t.Error("seed 4 binarizes like seed 3")
 	}
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
-	"gonum.org/v1/gonum/mat"
 
 	"vaeplay/model"
 	"vaeplay/wasm/widget"
@@ -510,17 +509,17 @@ func (g *Game) styleRow(x []float64, sel widget.Selection) {
 // decodeRow decodes z (of the conditional model cm) under every label into
 // imgs.
 func (g *Game) decodeRow(cm *model.Model, z []float64, imgs []*ebiten.Image) float64 {
-	zs := mat.NewDense(widget.Digits, cm.Config.Latent, nil)
+	zs := make([][]float64, widget.Digits)
 	labels := make([]int, widget.Digits)
 	for d := range labels {
-		zs.SetRow(d, z)
+		zs[d] = z
 		labels[d] = d
 	}
 	start := time.Now()
-	xs := cm.Decode(zs, labels)
+	xs := widget.Decode(cm, zs, labels)
 	ms := millis(time.Since(start))
 	for d := range labels {
-		g.writeImage(imgs[d], xs.RawRowView(d))
+		g.writeImage(imgs[d], xs[d])
 	}
 	return ms
 }
@@ -790,12 +789,12 @@ func (g *Game) decode() {
 	}
 	latent := m.Config.Latent
 	zv := g.state.Z(latent)
-	view = g.state.View() // Z may have dropped a z of the wrong length
-	z := mat.NewDense(1, latent, zv)
+	view = g.state.View()          // Z may have dropped a z of the wrong length
+	z := widget.Narrow(latent, zv) // the code as the model sees it
 	start := time.Now()
-	x := m.Decode(z, sel.Labels())
+	x := widget.Widen(m.Decode(z, sel.Labels()).Row(0))
 	g.decodeMs = millis(time.Since(start))
-	g.writeImage(g.digit, x.RawRowView(0))
+	g.writeImage(g.digit, x)
 
 	switch {
 	case view.Panel == widget.PanelInterpolate:
@@ -803,13 +802,13 @@ func (g *Game) decode() {
 	case view.Panel == widget.PanelGrid:
 		g.decodeGrid(m, sel, view.Temperature)
 	case sel.Kind == widget.CVAE && view.Panel == widget.PanelSample:
-		g.rowMs = g.decodeRow(m, z.RawRowView(0), g.row[:])
+		g.rowMs = g.decodeRow(m, widget.Widen(z.Row(0)), g.row[:])
 	case view.Panel == widget.PanelSample:
 		// The plain VAE's sample, read by the conditional VAE: its style
 		// under every label.
 		g.rowLabel = -1
 		if cm := g.models[kindIndex(widget.CVAE)]; cm != nil {
-			label, enc, err := widget.ReadLabel(cm, x.RawRowView(0))
+			label, enc, err := widget.ReadLabel(cm, x)
 			if err != nil {
 				g.state.Fail(fmt.Errorf("style of the sample: %w", err))
 				break
@@ -818,7 +817,7 @@ func (g *Game) decode() {
 			g.rowLabel = label
 		}
 	}
-	g.z = append(g.z[:0], z.RawRowView(0)...)
+	g.z = append(g.z[:0], widget.Widen(z.Row(0))...)
 	g.shown, g.shownN, g.hasShown = view, len(g.layout.Grid), true
 	g.undrawn, g.dirty = true, true
 }
@@ -832,16 +831,16 @@ func (g *Game) decodeInterpolation(m *model.Model, sel widget.Selection, z []flo
 		next = widget.SeedZ(sel.Seed+1, latent, g.state.Temperature())
 	}
 	n := (widget.Digits-1)*framesPerCell + 1
-	zs := mat.NewDense(n, latent, nil)
+	zs := make([][]float64, n)
 	for i := range n {
-		zs.SetRow(i, widget.Slerp(z, next, float64(i)/float64(n-1)))
+		zs[i] = widget.Slerp(z, next, float64(i)/float64(n-1))
 	}
-	xs := m.Decode(zs, repeatLabels(sel, n))
+	xs := widget.Decode(m, zs, repeatLabels(sel, n))
 	for len(g.frames) < n {
 		g.frames = append(g.frames, ebiten.NewImage(widget.ImageSide, widget.ImageSide))
 	}
 	for i := range n {
-		g.writeImage(g.frames[i], xs.RawRowView(i))
+		g.writeImage(g.frames[i], xs[i])
 	}
 	g.animStart, g.frame = time.Now(), 0
 }
@@ -854,16 +853,16 @@ func (g *Game) decodeGrid(m *model.Model, sel widget.Selection, temp float64) {
 		return
 	}
 	latent := m.Config.Latent
-	zs := mat.NewDense(n, latent, nil)
+	zs := make([][]float64, n)
 	for i := range n {
-		zs.SetRow(i, widget.SeedZ(sel.Seed+uint64(i), latent, temp))
+		zs[i] = widget.SeedZ(sel.Seed+uint64(i), latent, temp)
 	}
-	xs := m.Decode(zs, repeatLabels(sel, n))
+	xs := widget.Decode(m, zs, repeatLabels(sel, n))
 	for len(g.gridImgs) < n {
 		g.gridImgs = append(g.gridImgs, ebiten.NewImage(widget.ImageSide, widget.ImageSide))
 	}
 	for i := range n {
-		g.writeImage(g.gridImgs[i], xs.RawRowView(i))
+		g.writeImage(g.gridImgs[i], xs[i])
 	}
 }
 
@@ -888,18 +887,18 @@ func (g *Game) decodeTiles(m *model.Model, sel widget.Selection) {
 		return
 	}
 	n := widget.MapTiles * widget.MapTiles
-	zs := mat.NewDense(n, m.Config.Latent, nil)
+	zs := make([][]float64, n)
 	for r := range widget.MapTiles {
 		for c := range widget.MapTiles {
-			zs.SetRow(r*widget.MapTiles+c, widget.MapTileZ(c, r))
+			zs[r*widget.MapTiles+c] = widget.MapTileZ(c, r)
 		}
 	}
-	xs := m.Decode(zs, repeatLabels(sel, n))
+	xs := widget.Decode(m, zs, repeatLabels(sel, n))
 	side := widget.MapTiles * widget.ImageSide
 	pix := make([]byte, 4*side*side)
 	for r := range widget.MapTiles {
 		for c := range widget.MapTiles {
-			row := xs.RawRowView(r*widget.MapTiles + c)
+			row := xs[r*widget.MapTiles+c]
 			for y := range widget.ImageSide {
 				for x := range widget.ImageSide {
 					ink := math.Max(0, math.Min(1, row[y*widget.ImageSide+x]))

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/mat"
-
 	"vaeplay/model"
 )
 
@@ -181,7 +179,7 @@ func Encode(m *model.Model, x []float64, label int) (Encoding, error) {
 	if len(x) != m.Config.Input {
 		return Encoding{}, fmt.Errorf("drawing has %d pixels, the model reads %d", len(x), m.Config.Input)
 	}
-	xs := mat.NewDense(1, len(x), append([]float64(nil), x...))
+	xs := Narrow(len(x), x)
 	var labels []int
 	if m.Config.Classes > 0 {
 		if label < 0 || label >= m.Config.Classes {
@@ -190,8 +188,8 @@ func Encode(m *model.Model, x []float64, label int) (Encoding, error) {
 		labels = []int{label}
 	}
 	mu, _ := m.Encode(xs, labels)
-	loss := m.Evaluate(xs, labels, mat.NewDense(1, m.Config.Latent, nil))
-	return Encoding{Mu: append([]float64(nil), mu.RawRowView(0)...), Nats: loss.Recon + loss.KL}, nil
+	loss := m.Evaluate(xs, labels, model.NewMatrix(1, m.Config.Latent, nil))
+	return Encoding{Mu: Widen(mu.Row(0)), Nats: loss.Recon + loss.KL}, nil
 }
 
 // ReadLabel encodes x with the conditional model m under every label and
@@ -207,12 +205,13 @@ func ReadLabel(m *model.Model, x []float64) (int, Encoding, error) {
 		return -1, Encoding{}, fmt.Errorf("image has %d pixels, the model reads %d", len(x), m.Config.Input)
 	}
 	n := m.Config.Classes
-	xs := mat.NewDense(n, len(x), nil)
+	rows := make([][]float64, n)
 	labels := make([]int, n)
 	for i := range n {
-		xs.SetRow(i, x)
+		rows[i] = x
 		labels[i] = i
 	}
+	xs := Narrow(len(x), rows...)
 	scores, err := m.NELBOAtMean(xs, labels)
 	if err != nil {
 		return -1, Encoding{}, fmt.Errorf("scoring under every label: %w", err)
@@ -223,6 +222,6 @@ func ReadLabel(m *model.Model, x []float64) (int, Encoding, error) {
 			best = i
 		}
 	}
-	mu, _ := m.Encode(mat.NewDense(1, len(x), append([]float64(nil), x...)), []int{best})
-	return best, Encoding{Mu: append([]float64(nil), mu.RawRowView(0)...), Nats: scores[best]}, nil
+	mu, _ := m.Encode(Narrow(len(x), x), []int{best})
+	return best, Encoding{Mu: Widen(mu.Row(0)), Nats: scores[best]}, nil
 }

@@ -503,7 +503,7 @@ func (s *State) Z(latent int) []float64 {
 // SeedZ returns temperature · ε for ε drawn from seed as Selection.Z draws
 // it.
 func SeedZ(seed uint64, latent int, temp float64) []float64 {
-	z := Selection{Seed: seed}.Z(latent).RawRowView(0)
+	z := Selection{Seed: seed}.Z(latent)
 	out := make([]float64, latent)
 	for i, v := range z {
 		out[i] = temp * v

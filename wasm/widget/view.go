@@ -266,11 +266,10 @@ func RankLatents(m *model.Model, kl []float64) []int {
 		if len(m.Decoder) > 0 {
 			w = m.Decoder[0].W
 		}
-		rows, cols := w.Dims()
-		for j := range min(latent, cols) { // columns past latent are the label's one-hot
+		for j := range min(latent, w.Cols) { // columns past latent are the label's one-hot
 			var s float64
-			for i := range rows {
-				v := w.At(i, j)
+			for i := range w.Rows {
+				v := float64(w.At(i, j))
 				s += v * v
 			}
 			score[j] = math.Sqrt(s)

@@ -120,14 +120,13 @@ func TestRankLatents(t *testing.T) {
 		// are not mistaken for latent dimensions.
 		use := []float64{0.1, 5, 0, 2, 3, 0.5}
 		w := m.Decoder[0].W
-		rows, cols := w.Dims()
-		for i := range rows {
-			for j := range cols {
+		for i := range w.Rows {
+			for j := range w.Cols {
 				v := 100.0
 				if j < len(use) {
 					v = use[j]
 				}
-				w.Set(i, j, v)
+				w.Row(i)[j] = float32(v)
 			}
 		}
 		got := RankLatents(m, nil)

@@ -10,8 +10,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"gonum.org/v1/gonum/mat"
-
 	"vaeplay/model"
 )
 
@@ -68,11 +66,11 @@ func (s Selection) Labels() []int {
 	return []int{s.Digit}
 }
 
-// Z returns the selection's latent code as a [1, latent] matrix: standard
-// normal noise from a PCG generator seeded with (Seed, Seed), drawn by the
-// same model.Noise the trainer samples with.
-func (s Selection) Z(latent int) *mat.Dense {
-	return model.Noise(1, latent, rand.New(rand.NewPCG(s.Seed, s.Seed)))
+// Z returns the selection's latent code: standard normal noise from a PCG
+// generator seeded with (Seed, Seed), drawn by the same model.Noise the
+// trainer samples with.
+func (s Selection) Z(latent int) []float64 {
+	return Widen(model.Noise(1, latent, rand.New(rand.NewPCG(s.Seed, s.Seed))).Row(0))
 }
 
 // DefaultSeed derives a seed from the clock, kept at or below MaxSafeSeed so
