@@ -41,7 +41,7 @@ vet:
 ## test: everything the project checks: unit tests, gradient checks, training
 ## on real MNIST, the browser test against the built site in Chromium, and a
 ## few seconds of each fuzz target
-test: data fashion vet site chromium
+test: data fashion vet site chromium torch
 	VAEPLAY_SITE=$(abspath $(SITE)) $(GO) test ./...
 	$(MAKE) fuzz-short
 
@@ -72,6 +72,21 @@ chromium:
 		exit 1; \
 	else \
 		$(APT_GET) chromium; \
+	fi
+
+.PHONY: torch
+
+## torch: install Debian's python3-torch and python3-numpy for the test of the
+## PyTorch module in the model package doc (tools/pytorch), unless Debian's
+## python3 imports them
+torch:
+	@if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then \
+		echo "torch: /usr/bin/python3 has torch and numpy"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "Debian's python3-torch is not installed, and installing it needs root: run 'sudo make torch' (or apt-get install python3-torch python3-numpy)" >&2; \
+		exit 1; \
+	else \
+		$(APT_GET) python3-torch python3-numpy; \
 	fi
 
 ## screenshot: save docs/screenshot.png of index.html for the README, through the browser test
