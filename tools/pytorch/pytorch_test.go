@@ -16,8 +16,6 @@ import (
 	"strings"
 	"testing"
 
-	"gonum.org/v1/gonum/mat"
-
 	"vaeplay/model"
 	"vaeplay/model/safetensors"
 	"vaeplay/tools/internal/mnist"
@@ -195,23 +193,28 @@ func goOutputs(weights []byte, x []float32, labels []int) (outputs, error) {
 		return outputs{}, err
 	}
 	n := len(labels)
-	xs := make([]float64, len(x))
-	for i, v := range x {
-		xs[i] = float64(v)
-	}
-	xm := mat.NewDense(n, len(xs)/n, xs)
+	xm := model.NewMatrix(n, len(x)/n, x)
 	if !m.Config.Conditional() {
 		labels = nil
 	}
 	mu, logVar := m.Encode(xm, labels)
 	recon := m.Decode(mu, labels)
-	loss := m.Evaluate(xm, labels, mat.NewDense(n, m.Config.Latent, nil)) // no noise: z = mu
+	loss := m.Evaluate(xm, labels, model.NewMatrix(n, m.Config.Latent, nil)) // no noise: z = mu
 	return outputs{
-		mu:     mu.RawMatrix().Data,
-		logVar: logVar.RawMatrix().Data,
-		recon:  recon.RawMatrix().Data,
+		mu:     widen(mu.Data),
+		logVar: widen(logVar.Data),
+		recon:  widen(recon.Data),
 		loss:   loss.Total,
 	}, nil
+}
+
+// widen returns xs as float64, as the comparisons take them.
+func widen(xs []float32) []float64 {
+	out := make([]float64, len(xs))
+	for i, v := range xs {
+		out[i] = float64(v)
+	}
+	return out
 }
 
 // readOutputs reads the outputs compare.py wrote for one weights file.
