@@ -1,21 +1,39 @@
 // Package model is a variational autoencoder (VAE) for images, optionally
 // conditioned on a class label (CVAE), written on gonum. It holds all of the
 // project's math and nothing else: no files, no network, no graphics, so it
-// builds for js/wasm as it does natively.
+// builds for js/wasm as it does natively. It computes in float32, as PyTorch
+// does; the matrix products run on one SIMD kernel natively and in the
+// browser (package vaeplay/model/nn and its gemm kernel).
 //
 // # The model
 //
 // For an image x of Config.Input pixels in [0, 1] and, for a CVAE, a one-hot
 // label y of Config.Classes entries:
 //
-//	encoder   h = relu(fc_N(... relu(fc_1([x, y])))),  mu = W_mu h + b,  logvar = W_lv h + b
-//	sample    z = mu + exp(logvar/2) * eps,  eps ~ N(0, I)   (Config.Latent entries)
-//	decoder   x̂ = sigmoid(out(relu(fc_N(... relu(fc_1([z, y]))))))
-//	loss      recon(x, x̂) + beta * KL(N(mu, exp(logvar)) || N(0, I))
-//	          KL = -1/2 * sum(1 + logvar - mu² - exp(logvar))
+//	encode          h = relu(fc_N(... relu(fc_1([x, y])))),  mu = W_mu h + b,  logvar = W_lv h + b
+//	reparameterize  z = mu + exp(logvar/2) * eps,  eps ~ N(0, I)   (Config.Latent entries)
+//	decode          x̂ = sigmoid(out(relu(fc_N(... relu(fc_1([z, y]))))))
+//	loss_function   recon(x, x̂) + beta * KL(N(mu, exp(logvar)) || N(0, I))
+//	                KL = -1/2 * sum(1 + logvar - mu² - exp(logvar))
 //
 // where recon is binary cross-entropy summed over pixels (Bernoulli) or the
 // squared error (Gaussian). The loss is the negative ELBO when beta is 1.
+// Each line is one function here, named as in PyTorch's examples/vae:
+// VAE.Encode, Reparameterize, VAE.Decode and VAE.LossFunction, and
+// VAE.Evaluate chains them for a batch. VAE.Gradient runs the same forward
+// pass with a tape (nn.Tape) and then the backward pass; Trainer takes Adam
+// steps with it.
+//
+// Beside the ELBO, the measures of a trained model:
+//
+//	TestLoss        the loss per image as PyTorch's example reports its test loss
+//	LogLikelihood   log p(x) by importance sampling with k samples (Burda et al. 2015)
+//	LatentKL        the KL term per latent dimension, over a data set
+//	NELBOAtMean     each image's negative ELBO at z = mu: an anomaly score
+//
+// VAE is generic over its element type only so that the tests can run the
+// same code in float64 to check gradients by finite differences; the
+// project's models are Model, a VAE[float32].
 //
 // # Weights files
 //
@@ -168,6 +186,6 @@
 //	    save(vae, "mine.safetensors")
 //
 // load drops the tensors named "optim.…" that SaveCheckpoint adds (optimizer
-// state, no part of the module) and rounds a checkpoint's float64 parameters
-// to the module's float32.
+// state, no part of the module) and reads F16, BF16 and F64 tensors as the
+// module's float32.
 package model
