@@ -95,16 +95,21 @@ func reconstruction[T Float](lik Likelihood, logits, x, grad nn.Matrix[T]) float
 // Binary cross-entropy is computed from the logits as softplus(l) - x*l,
 // which equals -x log σ(l) - (1-x) log(1-σ(l)) without the loss of
 // precision of taking the log of a saturated sigmoid. Its derivative is
-// σ(l) - x. The squared error's is 2(σ(l) - x)·σ(l)(1 - σ(l)).
+// σ(l) - x. The squared error's is 2(σ(l) - x)·σ(l)(1 - σ(l)). Both σ(l)
+// and softplus(l) = max(l, 0) + log1p(exp(-|l|)) come from one exponential.
 func reconstructionRow[T Float](lik Likelihood, logits, x, grad []T) float64 {
 	x = x[:len(logits)]
 	var sum float64
 	for i, li := range logits {
 		l, xi := float64(li), float64(x[i])
-		p := 1 / (1 + math.Exp(-l))
+		e := math.Exp(-math.Abs(l))
+		p := 1 / (1 + e) // σ(|l|)
+		if l < 0 {
+			p = e * p
+		}
 		switch lik {
 		case Bernoulli:
-			sum += math.Max(l, 0) - xi*l + math.Log1p(math.Exp(-math.Abs(l)))
+			sum += math.Max(l, 0) - xi*l + math.Log1p(e)
 			if grad != nil {
 				grad[i] = T(p - xi)
 			}

@@ -802,7 +802,7 @@ func (g *Game) decode() {
 	case view.Panel == widget.PanelGrid:
 		g.decodeGrid(m, sel, view.Temperature)
 	case sel.Kind == widget.CVAE && view.Panel == widget.PanelSample:
-		g.rowMs = g.decodeRow(m, widget.Widen(z.Row(0)), g.row[:])
+		g.rowMs = g.decodeRow(m, zv, g.row[:])
 	case view.Panel == widget.PanelSample:
 		// The plain VAE's sample, read by the conditional VAE: its style
 		// under every label.
@@ -817,7 +817,7 @@ func (g *Game) decode() {
 			g.rowLabel = label
 		}
 	}
-	g.z = append(g.z[:0], widget.Widen(z.Row(0))...)
+	g.z = append(g.z[:0], zv...)
 	g.shown, g.shownN, g.hasShown = view, len(g.layout.Grid), true
 	g.undrawn, g.dirty = true, true
 }
