@@ -2,8 +2,10 @@
 
 package gemm
 
-// best is the fastest kernel for this machine; without assembly, the Go one.
-var best = goKernel
+// best64 is the fastest float64 kernel for this machine; without assembly,
+// the Go one.
+var best64 = goKernel64
 
-// kernels lists every kernel this machine can run, for tests and benchmarks.
-func kernels() []*kernel { return []*kernel{goKernel} }
+// kernels64 lists every float64 kernel this machine can run, for tests and
+// benchmarks.
+func kernels64() []*kernel[float64] { return []*kernel[float64]{goKernel64} }
