@@ -6,19 +6,28 @@
 //	backward dW = dYᵀ · X  Mul(true, false, ...)
 //	backward dX = dY · W   Mul(false, false, ...)
 //
+// The model computes in float32, as PyTorch does; float64 is kept so that
+// tests can check gradients by finite differences.
+//
 // It follows the GotoBLAS scheme: blocks of the operands are packed into
 // contiguous panels, and a register-tiled micro-kernel computes one small
-// tile of C at a time. For float64 on amd64 the micro-kernel is assembly
-// (AVX-512 or AVX2 with FMA, chosen at start-up); for float32, and
-// elsewhere, WebAssembly included, it is plain Go. Large products are split
-// over GOMAXPROCS goroutines. Products with a row or two of C, such as
-// decoding one digit, skip packing and run as dot products or sums of rows
-// straight from the operands (small.go), and so do all forward products in
-// WebAssembly, where that beats the Go kernel.
+// tile of C at a time. For float32 built with GOEXPERIMENT=simd, the
+// micro-kernel is written with the portable simd package, whose vectors are
+// as long as the machine's: 512 bits with AVX-512, 256 with AVX2, 128 in
+// WebAssembly and with NEON (simd.go). For float64 on amd64 it is assembly
+// (AVX-512 or AVX2 with FMA, chosen at start-up). Elsewhere, and where the
+// simd package would only emulate vectors, it is plain Go. Large
+// products are split over GOMAXPROCS goroutines. Products with a row or two
+// of C, such as decoding one digit, skip packing and run as dot products or
+// sums of rows straight from the operands (small.go, and simd.go for
+// float32), and so do all forward products in WebAssembly with the Go
+// kernel, where that beats it.
 //
-// Results are deterministic: every element of C is summed in the same order
-// whatever the number of goroutines or their scheduling, so equal inputs
-// give bitwise equal outputs on a given machine.
+// Results are deterministic: every element of C is summed in an order that
+// depends on k only, besides the path the shape selects (packed or not) and,
+// for float32 with simd, the vector length of the machine; not on the number
+// of goroutines, their scheduling or where the element lies in C. So equal
+// inputs give bitwise equal outputs on a given machine.
 package gemm
 
 import (
@@ -269,25 +278,18 @@ func (p *plan[T]) task(t int, ws *workspace[T]) {
 // panels of mr rows, each stored k-major, padding the last panel with zeros.
 func (p *plan[T]) packA(dst []T, i0, mb, p0, kb int) {
 	mr := p.kern.mr
+	if last := mb / mr * mr; last < mb {
+		clear(dst[last*kb : (last+mr)*kb])
+	}
+	if p.transA {
+		// op(A)(i, q) = a[q*lda+i]: rows of a are k-slices of the panels.
+		for q := 0; q < kb; q++ {
+			deal(dst, p.a[(p0+q)*p.lda+i0:][:mb], mr, kb, q)
+		}
+		return
+	}
 	for ir := 0; ir < mb; ir += mr {
-		panel := dst[ir*kb : (ir+mr)*kb]
-		rows := min(mr, mb-ir)
-		if rows < mr {
-			clear(panel)
-		}
-		if p.transA {
-			// op(A)(i, q) = a[q*lda+i]: rows of a are k-slices of a panel.
-			// Element loops beat copy's call to memmove for these short rows.
-			for q := 0; q < kb; q++ {
-				src := p.a[(p0+q)*p.lda+i0+ir:][:rows]
-				dst := panel[q*mr:][:rows]
-				for r, v := range src {
-					dst[r] = v
-				}
-			}
-			continue
-		}
-		transpose(panel, mr, p.a[(i0+ir)*p.lda+p0:], p.lda, rows, kb)
+		transpose(dst[ir*kb:(ir+mr)*kb], mr, p.a[(i0+ir)*p.lda+p0:], p.lda, min(mr, mb-ir), kb)
 	}
 }
 
@@ -299,18 +301,8 @@ func (p *plan[T]) packB(dst []T, p0, kb, j0, nb int) {
 		clear(dst[last*kb : (last+nr)*kb])
 	}
 	if !p.transB {
-		// Walk each row of B once, dealing it out to the panels: reading
-		// whole rows streams from memory, where walking down one panel's
-		// columns would touch a new cache line per element pair.
 		for q := 0; q < kb; q++ {
-			row := p.b[(p0+q)*p.ldb+j0:][:nb]
-			for jr := 0; jr < nb; jr += nr {
-				src := row[jr:min(jr+nr, nb)]
-				d := dst[jr*kb+q*nr:][:len(src)]
-				for c, v := range src {
-					d[c] = v
-				}
-			}
+			deal(dst, p.b[(p0+q)*p.ldb+j0:][:nb], nr, kb, q)
 		}
 		return
 	}
@@ -320,9 +312,44 @@ func (p *plan[T]) packB(dst []T, p0, kb, j0, nb int) {
 	}
 }
 
+// deal copies row, the q-th k-slice of a block, into the panels of width w
+// (each stored k-major, kb slices long) that dst holds one after the other.
+// Walking each row of the operand once, rather than down one panel at a
+// time, reads memory in order.
+func deal[T Float](dst, row []T, w, kb, q int) {
+	switch {
+	case w == 2:
+		// The simd kernel's A panels: a pair of elements each.
+		i := 0
+		for d := dst[2*q:]; i+2 <= len(row); i += 2 {
+			d[0], d[1] = row[i], row[i+1]
+			if i+2 < len(row) {
+				d = d[2*kb:]
+			}
+		}
+		if i < len(row) {
+			dst[i*kb+2*q] = row[i]
+		}
+	case w >= 16:
+		// Long enough for memmove to beat an element loop.
+		for i := 0; i < len(row); i += w {
+			copy(dst[i*kb+q*w:], row[i:min(i+w, len(row))])
+		}
+	default:
+		for i := 0; i < len(row); i += w {
+			src := row[i:min(i+w, len(row))]
+			d := dst[i*kb+q*w:][:len(src)]
+			for c, v := range src {
+				d[c] = v
+			}
+		}
+	}
+}
+
 // transpose stores the rows×cols matrix src (row stride lds) transposed into
-// dst (row stride ldd). Four rows at a time, each store fills adjacent
-// elements of dst, which keeps writes to a cache line together.
+// dst (row stride ldd). Four rows at a time (or two, for panels two wide),
+// each store fills adjacent elements of dst, which keeps writes to a cache
+// line together.
 func transpose[T Float](dst []T, ldd int, src []T, lds, rows, cols int) {
 	r := 0
 	for ; r+4 <= rows; r += 4 {
@@ -334,6 +361,15 @@ func transpose[T Float](dst []T, ldd int, src []T, lds, rows, cols int) {
 			d := dst[q*ldd+r:][:4]
 			d[0], d[1], d[2], d[3] = s0[q], s1[q], s2[q], s3[q]
 		}
+	}
+	if r+2 <= rows {
+		s0 := src[r*lds:][:cols]
+		s1 := src[(r+1)*lds:][:cols]
+		for q := range s0 {
+			d := dst[q*ldd+r:][:2]
+			d[0], d[1] = s0[q], s1[q]
+		}
+		r += 2
 	}
 	for ; r < rows; r++ {
 		for q, v := range src[r*lds:][:cols] {

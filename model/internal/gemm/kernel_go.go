@@ -4,11 +4,11 @@ import "runtime"
 
 // goKernel returns the portable micro-kernel: a 4×4 tile of C held in
 // sixteen local variables, which the compiler (or the WebAssembly engine)
-// keeps in registers. It is what float32 runs, and float64 where there is
-// no assembly. In the browser the forward pass does better still without
-// it, as dot products two rows at a time; elsewhere the packed path keeps
-// the split of large products over goroutines, which a single-threaded
-// WebAssembly runtime has no use for.
+// keeps in registers. It is what float64 runs where there is no assembly,
+// and float32 where the simd kernel cannot (see best32). In the browser the
+// forward pass does better still without it, as dot products two rows at a
+// time; elsewhere the packed path keeps the split of large products over
+// goroutines, which a single-threaded WebAssembly runtime has no use for.
 func goKernel[T Float]() *kernel[T] {
 	return &kernel[T]{
 		name: "go4x4", mr: 4, nr: 4, kcMax: 512,
