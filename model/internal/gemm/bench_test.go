@@ -105,7 +105,7 @@ func benchSmall[T Float](b *testing.B, m int, shape, impl string, kern *kernel[T
 	})
 	b.Run(name+"/path=packed", func(b *testing.B) {
 		for b.Loop() {
-			mulPacked(kern, false, transB, m, n, k, x.data, x.stride, y.data, y.stride, c.data, c.stride)
+			mulPacked(kern, false, transB, m, n, k, x.data, x.stride, y.data, y.stride, c.data, c.stride, false)
 		}
 	})
 }

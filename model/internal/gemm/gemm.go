@@ -136,14 +136,23 @@ func mul[T Float](kern *kernel[T], transA, transB bool, m, n, k int, a []T, lda 
 		kern.small(transB, m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
-	mulPacked(kern, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if n < kern.nr && n < m {
+		// C is narrower than a tile, which would mostly compute padding:
+		// compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead, whose rows are m long.
+		mulPacked(kern, !transB, !transA, n, m, k, b, ldb, a, lda, c, ldc, true)
+		return
+	}
+	mulPacked(kern, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, false)
 }
 
 // mulPacked is mul by packed panels and the micro-kernel, for operands
-// already checked, with m, n and k all positive.
-func mulPacked[T Float](kern *kernel[T], transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+// already checked, with m, n and k all positive. With transC, c holds the
+// n×m transpose of the product: element (i, j) goes to c[j*ldc+i]. Each
+// element is summed in the same order either way, and its products are
+// the same, factors swapped, so the result is too.
+func mulPacked[T Float](kern *kernel[T], transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, transC bool) {
 	p := plan[T]{
-		kern: kern, transA: transA, transB: transB,
+		kern: kern, transA: transA, transB: transB, transC: transC,
 		m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc,
 	}
 	// The k blocking alone fixes the order in which each element of C is
@@ -200,13 +209,13 @@ func mulPacked[T Float](kern *kernel[T], transA, transB bool, m, n, k int, a []T
 
 // plan is one product cut into tasks.
 type plan[T Float] struct {
-	kern           *kernel[T]
-	transA, transB bool
-	m, n, k        int
-	a, b, c        []T
-	lda, ldb, ldc  int
-	kc, mc, nc     int // block sizes along k and of a task's rows and columns
-	rowTasks       int
+	kern                   *kernel[T]
+	transA, transB, transC bool
+	m, n, k                int
+	a, b, c                []T
+	lda, ldb, ldc          int
+	kc, mc, nc             int // block sizes along k and of a task's rows and columns
+	rowTasks               int
 }
 
 // workspace holds one goroutine's packed panels and an edge tile.
@@ -253,11 +262,15 @@ func (p *plan[T]) task(t int, ws *workspace[T]) {
 				ap := ws.a[ir*kb : (ir+mr)*kb]
 				rows := min(mr, mb-ir)
 				off := (i0+ir)*p.ldc + j0 + jr
-				if rows == mr && cols == nr {
+				if rows == mr && cols == nr && !p.transC {
 					kern.fn(kb, ap, bp, p.c[off:], p.ldc, acc)
 					continue
 				}
 				kern.fn(kb, ap, bp, ws.tile, nr, false)
+				if p.transC {
+					p.storeT(ws.tile[:rows*nr], i0+ir, j0+jr, cols, acc)
+					continue
+				}
 				for r := 0; r < rows; r++ {
 					dst := p.c[off+r*p.ldc : off+r*p.ldc+cols]
 					src := ws.tile[r*nr : r*nr+cols]
@@ -270,6 +283,20 @@ func (p *plan[T]) task(t int, ws *workspace[T]) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// storeT stores (or adds, with acc) the tile at row i and column j of the
+// product, rows of nr elements of which cols count, transposed into C.
+func (p *plan[T]) storeT(tile []T, i, j, cols int, acc bool) {
+	for r := 0; r*p.kern.nr < len(tile); r++ {
+		for q, v := range tile[r*p.kern.nr:][:cols] {
+			d := &p.c[(j+q)*p.ldc+i+r]
+			if acc {
+				v += *d
+			}
+			*d = v
 		}
 	}
 }

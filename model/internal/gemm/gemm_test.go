@@ -140,7 +140,7 @@ func gonumMul[T Float](transA, transB bool, m, n, k int, a, b, c operand[T]) {
 
 // The shapes give every kernel edge tiles in each dimension (the simd tile
 // is 2×12, 2×24 or 2×48, the Go one 4×4, the assembly ones 6×8 and 12×16),
-// k blocks of every kernel (256 to 512) with a short last one, one and two
+// k blocks of every kernel (128 to 512) with a short last one, one and two
 // rows of C (unpacked), a batch of 100 and products large enough to be
 // split over goroutines.
 var shapes = []struct{ m, n, k int }{
@@ -168,7 +168,7 @@ var shapes = []struct{ m, n, k int }{
 	{100, 784, 400},
 	{128, 400, 784}, // a training step
 	{400, 784, 128},
-	{128, 20, 400},
+	{128, 20, 400}, // narrower than a tile: computed transposed
 	{400, 20, 128},
 	{20, 410, 128},
 	{13, 3, 9},
@@ -295,6 +295,35 @@ func testDeterministic[T Float](t *testing.T, kernels []*kernel[T]) {
 				for i := range results[0] {
 					if x, y := float64(results[r][i]), float64(results[0][i]); math.Float64bits(x) != math.Float64bits(y) {
 						t.Fatalf("%s %dx%dx%d: run %d differs at %d: %v vs %v", kern.name, s.m, s.n, s.k, r, i, x, y)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestTransposedC checks that computing Cᵀ = op(B)ᵀ·op(A)ᵀ, as Mul does
+// when C is narrower than a tile, gives the bits of C computed directly.
+func TestTransposedC(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { testTransposedC(t, kernels32()) })
+	t.Run("float64", func(t *testing.T) { testTransposedC(t, kernels64()) })
+}
+
+func testTransposedC[T Float](t *testing.T, kernels []*kernel[T]) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, s := range []struct{ m, n, k int }{{128, 20, 400}, {9, 5, 3}, {67, 13, 529}} {
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			a, b, c := operands[T](rng, tr[0], tr[1], s.m, s.n, s.k, 3, 5)
+			for _, kern := range kernels {
+				want := make([]T, s.m*s.n)
+				mulPacked(kern, tr[0], tr[1], s.m, s.n, s.k, a.data, a.stride, b.data, b.stride, want, s.n, false)
+				mulPacked(kern, !tr[1], !tr[0], s.n, s.m, s.k, b.data, b.stride, a.data, a.stride, c.data, c.stride, true)
+				for i := 0; i < s.m; i++ {
+					for j := 0; j < s.n; j++ {
+						got, w := float64(c.data[i*c.stride+j]), float64(want[i*s.n+j])
+						if math.Float64bits(got) != math.Float64bits(w) {
+							t.Fatalf("%s %dx%dx%d tA=%v tB=%v: C[%d,%d] = %v transposed, %v directly", kern.name, s.m, s.n, s.k, tr[0], tr[1], i, j, got, w)
+						}
 					}
 				}
 			}
