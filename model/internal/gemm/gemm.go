@@ -14,9 +14,9 @@
 // tile of C at a time. For float32 built with GOEXPERIMENT=simd, the
 // micro-kernel is written with the portable simd package, whose vectors are
 // as long as the machine's: 512 bits with AVX-512, 256 with AVX2, 128 in
-// WebAssembly and with NEON (simd.go). For float64 on amd64 it is assembly
-// (AVX-512 or AVX2 with FMA, chosen at start-up). Elsewhere, and where the
-// simd package would only emulate vectors, it is plain Go. Large
+// WebAssembly and with NEON (simd.go). For float64, which only tests use,
+// and where the simd package would only emulate vectors, it is plain Go.
+// Large
 // products are split over GOMAXPROCS goroutines. Products with a row or two
 // of C, such as decoding one digit, skip packing and run as dot products or
 // sums of rows straight from the operands (small.go, and simd.go for

@@ -139,10 +139,9 @@ func gonumMul[T Float](transA, transB bool, m, n, k int, a, b, c operand[T]) {
 }
 
 // The shapes give every kernel edge tiles in each dimension (the simd tile
-// is 2×12, 2×24 or 2×48, the Go one 4×4, the assembly ones 6×8 and 12×16),
-// k blocks of every kernel (128 to 512) with a short last one, one and two
-// rows of C (unpacked), a batch of 100 and products large enough to be
-// split over goroutines.
+// is 2×12, 2×24 or 2×48, the Go one 4×4), k blocks of every kernel (256 and
+// 512) with a short last one, one and two rows of C (unpacked), a batch of
+// 100 and products large enough to be split over goroutines.
 var shapes = []struct{ m, n, k int }{
 	{0, 0, 0},
 	{0, 5, 3},

@@ -4,11 +4,11 @@ import "runtime"
 
 // goKernel returns the portable micro-kernel: a 4×4 tile of C held in
 // sixteen local variables, which the compiler (or the WebAssembly engine)
-// keeps in registers. It is what float64 runs where there is no assembly,
-// and float32 where the simd kernel cannot (see best32). In the browser the
-// forward pass does better still without it, as dot products two rows at a
-// time; elsewhere the packed path keeps the split of large products over
-// goroutines, which a single-threaded WebAssembly runtime has no use for.
+// keeps in registers. It is what float64 always runs, and float32 where the
+// simd kernel cannot (see best32). In the browser the forward pass does
+// better still without it, as dot products two rows at a time; elsewhere
+// the packed path keeps the split of large products over goroutines, which
+// a single-threaded WebAssembly runtime has no use for.
 func goKernel[T Float]() *kernel[T] {
 	return &kernel[T]{
 		name: "go4x4", mr: 4, nr: 4, kcMax: 512,
@@ -22,6 +22,14 @@ var (
 	goKernel32 = goKernel[float32]()
 	goKernel64 = goKernel[float64]()
 )
+
+// best64 is the float64 kernel. Only tests compute in float64, to check
+// gradients by finite differences, on small products: the portable kernel
+// serves them everywhere.
+var best64 = goKernel64
+
+// kernels64 lists every float64 kernel, for tests and benchmarks.
+func kernels64() []*kernel[float64] { return []*kernel[float64]{goKernel64} }
 
 func kernel4x4[T Float](kc int, a, b, c []T, ldc int, acc bool) {
 	var (
