@@ -2,20 +2,41 @@ package gemm
 
 import "runtime"
 
-// goKernel is the portable micro-kernel: a 4×4 tile of C held in sixteen
-// local variables, which the compiler (or the WebAssembly engine) keeps in
-// registers. It is what runs in the browser, where the forward pass does
+// goKernel returns the portable micro-kernel: a 4×4 tile of C held in
+// sixteen local variables, which the compiler (or the WebAssembly engine)
+// keeps in registers. It is what float64 always runs, and float32 where the
+// simd kernel cannot (see best32). In the browser the forward pass does
 // better still without it, as dot products two rows at a time; elsewhere
 // the packed path keeps the split of large products over goroutines, which
 // a single-threaded WebAssembly runtime has no use for.
-var goKernel = &kernel{name: "go4x4", mr: 4, nr: 4, kcMax: 512, fn: kernel4x4, dotsForward: runtime.GOARCH == "wasm"}
+func goKernel[T Float]() *kernel[T] {
+	return &kernel[T]{
+		name: "go4x4", mr: 4, nr: 4, kcMax: 512,
+		fn: kernel4x4[T], small: mulSmall[T],
+		dotsForward: runtime.GOARCH == "wasm",
+	}
+}
 
-func kernel4x4(kc int, a, b, c []float64, ldc int, acc bool) {
+// The portable kernels, one per element type.
+var (
+	goKernel32 = goKernel[float32]()
+	goKernel64 = goKernel[float64]()
+)
+
+// best64 is the float64 kernel. Only tests compute in float64, to check
+// gradients by finite differences, on small products: the portable kernel
+// serves them everywhere.
+var best64 = goKernel64
+
+// kernels64 lists every float64 kernel, for tests and benchmarks.
+func kernels64() []*kernel[float64] { return []*kernel[float64]{goKernel64} }
+
+func kernel4x4[T Float](kc int, a, b, c []T, ldc int, acc bool) {
 	var (
-		c00, c01, c02, c03 float64
-		c10, c11, c12, c13 float64
-		c20, c21, c22, c23 float64
-		c30, c31, c32, c33 float64
+		c00, c01, c02, c03 T
+		c10, c11, c12, c13 T
+		c20, c21, c22, c23 T
+		c30, c31, c32, c33 T
 	)
 	a, b = a[:4*kc], b[:4*kc]
 	for len(a) >= 4 && len(b) >= 4 {

@@ -12,7 +12,7 @@ const smallM = 2
 // takes it for m <= smallM, and for every forward product when the kernel
 // is the portable one (see kernel.dotsForward). Every element of C is summed
 // in an order that depends on k alone, as in the packed path.
-func mulSmall(transB bool, m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int) {
+func mulSmall[T Float](transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	i := 0
 	if transB {
 		for ; i+2 <= m; i += 2 {
@@ -34,7 +34,7 @@ func mulSmall(transB bool, m, n, k int, a []float64, lda int, b []float64, ldb i
 // A 2×4 tile of sums, eight in all, fits the registers of WebAssembly
 // engines, where the sixteen of the packed 4×4 kernel spill: in the browser
 // it decodes a batch about twice as fast as packing.
-func dots2(y0, y1, x0, x1, b []float64, ldb int) {
+func dots2[T Float](y0, y1, x0, x1, b []T, ldb int) {
 	k := len(x0)
 	x1 = x1[:k]
 	y1 = y1[:len(y0)]
@@ -44,7 +44,7 @@ func dots2(y0, y1, x0, x1, b []float64, ldb int) {
 		w1 := b[(j+1)*ldb:][:k]
 		w2 := b[(j+2)*ldb:][:k]
 		w3 := b[(j+3)*ldb:][:k]
-		var s00, s01, s02, s03, s10, s11, s12, s13 float64
+		var s00, s01, s02, s03, s10, s11, s12, s13 T
 		for p, u := range x0 {
 			v := x1[p]
 			b0, b1, b2, b3 := w0[p], w1[p], w2[p], w3[p]
@@ -62,7 +62,7 @@ func dots2(y0, y1, x0, x1, b []float64, ldb int) {
 	}
 	for ; j < len(y0); j++ {
 		w := b[j*ldb:][:k]
-		var s0, s1 float64
+		var s0, s1 T
 		for p, u := range x0 {
 			s0 += u * w[p]
 			s1 += x1[p] * w[p]
@@ -74,7 +74,7 @@ func dots2(y0, y1, x0, x1, b []float64, ldb int) {
 // dots stores in y[j] the dot product of x with row j of b (row stride ldb).
 // Four rows at a time: each element of x is loaded once for four
 // multiply-adds, into four independent sums that the CPU can overlap.
-func dots(y, x, b []float64, ldb int) {
+func dots[T Float](y, x, b []T, ldb int) {
 	k := len(x)
 	j := 0
 	for ; j+4 <= len(y); j += 4 {
@@ -82,7 +82,7 @@ func dots(y, x, b []float64, ldb int) {
 		w1 := b[(j+1)*ldb:][:k]
 		w2 := b[(j+2)*ldb:][:k]
 		w3 := b[(j+3)*ldb:][:k]
-		var s0, s1, s2, s3 float64
+		var s0, s1, s2, s3 T
 		for p, v := range x {
 			s0 += v * w0[p]
 			s1 += v * w1[p]
@@ -93,7 +93,7 @@ func dots(y, x, b []float64, ldb int) {
 	}
 	for ; j < len(y); j++ {
 		w := b[j*ldb:][:k]
-		var s float64
+		var s T
 		for p, v := range x {
 			s += v * w[p]
 		}
@@ -104,7 +104,7 @@ func dots(y, x, b []float64, ldb int) {
 // combine stores in y the sum over p of x[p] times row p of b (row stride
 // ldb). Four rows of b at a time, so that each element of y is loaded and
 // stored once per four rows rather than once per row.
-func combine(y, x, b []float64, ldb int) {
+func combine[T Float](y, x, b []T, ldb int) {
 	n := len(y)
 	clear(y)
 	p := 0
