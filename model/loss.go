@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 
+	"vaeplay/model/internal/vmath"
 	"vaeplay/model/nn"
 )
 
@@ -98,6 +99,14 @@ func reconstruction[T Float](lik Likelihood, logits, x, grad nn.Matrix[T]) float
 // σ(l) - x. The squared error's is 2(σ(l) - x)·σ(l)(1 - σ(l)). Both σ(l)
 // and softplus(l) = max(l, 0) + log1p(exp(-|l|)) come from one exponential.
 func reconstructionRow[T Float](lik Likelihood, logits, x, grad []T) float64 {
+	if l, ok := any(logits).([]float32); ok {
+		// The vectorized form of the same, for the model's float32.
+		x, grad := any(x).([]float32), any(grad).([]float32)
+		if lik == Gaussian {
+			return vmath.GaussianLoss(l, x, grad)
+		}
+		return vmath.BernoulliLoss(l, x, grad)
+	}
 	x = x[:len(logits)]
 	var sum float64
 	for i, li := range logits {

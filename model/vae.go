@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"vaeplay/model/internal/vmath"
 	"vaeplay/model/nn"
 )
 
@@ -244,6 +245,12 @@ func (m *VAE[T]) withLabels(x nn.Matrix[T], labels []int) nn.Matrix[T] {
 
 // sigmoid replaces every element of a by 1/(1+exp(-a)).
 func sigmoid[T Float](a nn.Matrix[T]) {
+	if a32, ok := any(a).(nn.Matrix[float32]); ok {
+		for i := range a32.Rows {
+			vmath.Sigmoid(a32.Row(i))
+		}
+		return
+	}
 	for i := range a.Rows {
 		row := a.Row(i)
 		for j, v := range row {

@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"vaeplay/model/internal/vmath"
+)
 
 // Param is one named parameter tensor. Data aliases the network's storage,
 // so writing to it changes the network.
@@ -78,6 +82,14 @@ type adamStep[T Float] struct {
 // all of the same length, as torch.optim.Adam's single-tensor update does:
 // p -= lr/(1-β1ᵗ) · m / (sqrt(v)/sqrt(1-β2ᵗ) + eps).
 func (u *adamStep[T]) apply(p, g, m, v []T) {
+	if p32, ok := any(p).([]float32); ok {
+		// The vectorized form of the same, for float32.
+		vmath.Adam(p32, any(g).([]float32), any(m).([]float32), any(v).([]float32), vmath.AdamConstants{
+			Beta1: float32(u.b1), Beta2: float32(u.b2), OneMinusBeta1: float32(u.c1), OneMinusBeta2: float32(u.c2),
+			StepSize: float32(u.stepSize), SqrtCorrection2: float32(u.sqrtCorrection2), Eps: float32(u.eps),
+		})
+		return
+	}
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for j, gj := range g {
 		mj := u.b1*m[j] + u.c1*gj

@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+
+	"vaeplay/model/internal/gemm"
 )
 
 // Float is the element type of the networks' matrices.
@@ -104,5 +106,5 @@ func Mul[T Float](c Matrix[T], a Matrix[T], transA bool, b Matrix[T], transB boo
 	if ar != c.Rows || br != k || bc != c.Cols {
 		panic(fmt.Sprintf("nn: %d×%d = %d×%d · %d×%d: dimension mismatch", c.Rows, c.Cols, ar, k, br, bc))
 	}
-	kernelMul(transA, transB, c.Rows, c.Cols, k, a.Data, max(a.Stride, 1), b.Data, max(b.Stride, 1), c.Data, max(c.Stride, 1))
+	gemm.Mul(transA, transB, c.Rows, c.Cols, k, a.Data, max(a.Stride, 1), b.Data, max(b.Stride, 1), c.Data, max(c.Stride, 1))
 }

@@ -57,6 +57,7 @@ func Mul[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb i
 	// as such: the kernels are written for those two types only.
 	if unsafe.Sizeof(T(0)) == 4 {
 		mul(best32, transA, transB, m, n, k, as[float32](a), lda, as[float32](b), ldb, as[float32](c), ldc)
+		clearUpper()
 		return
 	}
 	mul(best64, transA, transB, m, n, k, as[float64](a), lda, as[float64](b), ldb, as[float64](c), ldc)
@@ -199,6 +200,7 @@ func mulPacked[T Float](kern *kernel[T], transA, transB bool, m, n, k int, a []T
 			p.task(t, ws)
 		}
 		kern.pool.Put(ws)
+		clearUpper()
 	}
 	for w := 1; w < workers; w++ {
 		wg.Go(work)
