@@ -53,6 +53,10 @@ func main() {
 	flag.BoolVar(&o.quiet, "quiet", false, "no progress display")
 	flag.StringVar(&o.classifier, "classifier", "", "digit classifier's weights for a CVAE's conditional accuracy (default: classifier.safetensors beside -weights, skipped if absent)")
 	flag.IntVar(&o.perClass, "per-class", 1000, "CVAE prior samples per label for the conditional accuracy (0: skip)")
+	flag.IntVar(&o.complete, "complete", 0, "fill in the bottom half of the first n test images and score it (0: skip)")
+	flag.IntVar(&o.completeK, "complete-k", 500, "importance samples per completed image")
+	flag.IntVar(&o.completeWarm, "complete-warm", 5, "pseudo-Gibbs steps the completion's proposal starts from")
+	flag.IntVar(&o.completeSteps, "complete-steps", 20, "steps of the plain pseudo-Gibbs chain it is compared with")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fail(fmt.Errorf("unexpected arguments %q (flags go before them?)", flag.Args()))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"vaeplay/model"
+	"vaeplay/model/classifier"
 	"vaeplay/tools/internal/atomicfile"
 	"vaeplay/tools/internal/mnist"
 )
@@ -30,6 +31,10 @@ type options struct {
 	classifier         string
 	classifierExplicit bool
 	perClass           int
+	// complete is the number of test images whose bottom half is filled
+	// in (0: skip), with completeK importance samples from completeWarm
+	// pseudo-Gibbs steps, beside completeSteps of plain pseudo-Gibbs.
+	complete, completeK, completeWarm, completeSteps int
 }
 
 // binarizeStream separates the binarization's random streams from the
@@ -77,8 +82,10 @@ type report struct {
 	// why it is absent for a CVAE.
 	CondAccuracy    *conditionalReport `json:"conditional_accuracy,omitempty"`
 	ConditionalNote string             `json:"conditional_accuracy_note,omitempty"`
-	Figures         []figure           `json:"figures"`
-	Seconds         float64            `json:"seconds"`
+	// Completion is the filling in of the bottom half of test digits.
+	Completion *completionReport `json:"completion,omitempty"`
+	Figures    []figure          `json:"figures"`
+	Seconds    float64           `json:"seconds"`
 }
 
 // run evaluates as o says, printing the table to w and progress to status.
@@ -93,6 +100,10 @@ func run(o options, w, status io.Writer) error {
 		return fmt.Errorf("-rows %d: want at least 1", o.rows)
 	case o.perClass < 0:
 		return fmt.Errorf("-per-class %d: want 0 (skip) or more samples", o.perClass)
+	case o.complete < 0:
+		return fmt.Errorf("-complete %d: want 0 (skip) or more images", o.complete)
+	case o.complete > 0 && (o.completeK < 1 || o.completeWarm < 0 || o.completeSteps < 0):
+		return fmt.Errorf("-complete-k %d, -complete-warm %d, -complete-steps %d: want at least 1 sample and no negative steps", o.completeK, o.completeWarm, o.completeSteps)
 	}
 	raw, err := os.ReadFile(o.weights)
 	if err != nil {
@@ -183,6 +194,25 @@ func run(o options, w, status io.Writer) error {
 		}
 	}
 
+	if o.complete > 0 {
+		train, err := mnist.Load(o.data, mnist.Train)
+		if err != nil {
+			return err
+		}
+		// The classifier reads digits: it judges completions of MNIST only.
+		var net *classifier.Net
+		if d := meta[model.DatasetKey]; d == "" || d == mnist.MNIST {
+			if net, _, err = loadClassifier(o.classifier, o.classifierExplicit); err != nil {
+				return err
+			}
+		}
+		c, err := completion(m, x, allLabels, train, net, min(o.complete, n), o.completeK, o.completeWarm, o.completeSteps, o.seed, test.Rows, test.Cols)
+		if err != nil {
+			return fmt.Errorf("completion: %w", err)
+		}
+		rep.Completion = &c
+	}
+
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
@@ -269,6 +299,25 @@ func printTable(w io.Writer, r report, cfg model.Config, jsonPath, dir string) {
 			100*c.Accuracy, c.PerClass, c.Classifier, strings.Join(by, ", "))
 	} else if r.ConditionalNote != "" {
 		fmt.Fprintf(tw, "conditional accuracy\t-\t%s\n", r.ConditionalNote)
+	}
+	if c := r.Completion; c != nil {
+		fmt.Fprintf(tw, "completion\tBCE of the hidden pixels\t%s, first %d test images; nats per image\n", c.Mask, c.N)
+		names := map[string]string{
+			"mean_image":   "the training set's mean image",
+			"pseudo_gibbs": fmt.Sprintf("pseudo-Gibbs, %d steps (Rezende et al. 2014)", c.Steps),
+			"importance":   fmt.Sprintf("importance-weighted imputation, k = %d from %d pseudo-Gibbs steps (mean ESS %.0f)", c.K, c.Warm, c.MeanESS),
+		}
+		for _, name := range completionMethods {
+			f := c.Methods[name]
+			acc := ""
+			if f.Accuracy != nil {
+				acc = fmt.Sprintf("; classifier accuracy %.2f%%", 100**f.Accuracy)
+			}
+			fmt.Fprintf(tw, "  %s\t%.2f\t%s%s\n", name, f.BCE, names[name], acc)
+		}
+		if c.TopHalfAccuracy != nil {
+			fmt.Fprintf(tw, "  top halves alone\t-\tclassifier accuracy %.2f%%\n", 100**c.TopHalfAccuracy)
+		}
 	}
 	var files []string
 	for _, f := range r.Figures {
