@@ -8,14 +8,13 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"vaeplay/tools/e2e"
+	"vaeplay/tools/internal/chrome"
 	"vaeplay/tools/internal/static"
 )
 
@@ -39,35 +38,19 @@ func serve(dir string) (url string, stop func(), err error) {
 	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }, nil
 }
 
-// browser is one headless Chromium, started with the flags the browser test
-// uses (tools/e2e).
+// browser is one headless Chromium, started as the browser test starts it
+// (tools/internal/chrome).
 type browser struct {
 	ctx  context.Context
 	stop func()
 }
 
 func startBrowser() (*browser, error) {
-	execPath, err := e2e.ChromiumPath()
+	ctx, stop, err := chrome.Start()
 	if err != nil {
 		return nil, err
 	}
-	profile, err := os.MkdirTemp("", "vaeplay-benchweb-profile-")
-	if err != nil {
-		return nil, err
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), e2e.AllocatorOptions(execPath, profile)...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	stop := func() {
-		chromedp.Cancel(bctx)
-		cancelBrowser()
-		cancelAlloc()
-		os.RemoveAll(profile)
-	}
-	if err := chromedp.Do(bctx); err != nil {
-		stop()
-		return nil, fmt.Errorf("starting %s: %w", execPath, err)
-	}
-	return &browser{ctx: bctx, stop: stop}, nil
+	return &browser{ctx: ctx, stop: stop}, nil
 }
 
 // tab opens a tab in a new browser context, which has its own empty cache,
