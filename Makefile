@@ -146,8 +146,8 @@ BENCH ?= build/bench
 ## -bench), one epoch of our trainer and of PyTorch's recipe side by side,
 ## then one table of every figure beside its goal and its peer's
 bench: data peer bench-web
-	$(GO) test -run '^$$' -bench . -benchtime 40x ./model/ >$(BENCH)/step.txt; s=$$?; cat $(BENCH)/step.txt; exit $$s
-	$(GO) run ./tools/train -model vae -epochs 1 -quiet -out $(BENCH)/vae.safetensors >$(BENCH)/train.txt; s=$$?; cat $(BENCH)/train.txt; exit $$s
+	$(GO) test -json -run '^$$' -bench . -benchtime 40x ./model/ >$(BENCH)/step.json || { cat $(BENCH)/step.json; exit 1; }
+	$(GO) run ./tools/train -model vae -epochs 1 -quiet -json -out $(BENCH)/vae.safetensors >$(BENCH)/train.json
 	@if /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
 		/usr/bin/python3 ../shared/peers/torch_vae.py --data $(DATA) --epochs 1 --threads 2 >$(BENCH)/torch.txt; s=$$?; cat $(BENCH)/torch.txt; exit $$s; \
 	else echo "peer: Debian's python3-torch not installed (apt-get install python3-torch libopenblas0-pthread)" | tee $(BENCH)/torch.txt; fi
@@ -175,7 +175,7 @@ bench-web: data site chromium
 	@test -f $(NPM)/node_modules/@tensorflow/tfjs-backend-wasm/package.json || \
 		npm install --prefix $(NPM) --no-audit --no-fund --loglevel=error $(TFJS)
 	mkdir -p $(BENCH)
-	rm -f $(BENCH)/web.json $(BENCH)/step.txt $(BENCH)/train.txt $(BENCH)/torch.txt
+	rm -f $(BENCH)/web.json $(BENCH)/step.json $(BENCH)/train.json $(BENCH)/torch.txt
 	GOOS=js GOARCH=wasm $(GO) test -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run '^$$' -bench Decode -benchtime 2s ./model/
 	$(GO) run ./tools/benchweb -site $(SITE) -weights $(WEIGHTS) -npm $(NPM) -data $(DATA) -json $(BENCH)/web.json
 

@@ -80,10 +80,10 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult,
 	fmt.Fprintf(tw, "first digit after navigation (empty cache)\t%.0f ms\t≤ %d ms\t\t\t%s\n", fd.ReadyMs, goalFirstMs, verdict(fd.ReadyMs, goalFirstMs))
 	// The floor's median: what the browser gives an idle Ebiten canvas.
 	floor := median(drag.Floor)
-	fmt.Fprintf(tw, "frames per second while dragging a slider, median (lowest)\t%.0f (%.0f)\t≥ %d\t%.0f (smallest Ebiten program, median)\t\t%s\n", drag.Held(), drag.Lowest(), goalFPS, floor, verdictAtLeast(drag.Held(), goalFPS))
+	fmt.Fprintf(tw, "frames per second while dragging a slider, median (lowest)\t%.0f (%.0f)\t≥ %d\t%.0f (smallest Ebiten program, median)\t%.2fx\t%s\n", drag.Held(), drag.Lowest(), goalFPS, floor, drag.Held()/floor, verdictAtLeast(drag.Held(), goalFPS))
 	tw.Flush()
-	fmt.Fprintf(w, "\nSlider drag: %d mouse moves in %.1f s on the first latent slider; Ebiten's ActualFPS read every 250 ms after the first second: %v.\n",
-		drag.Moves, drag.Seconds, drag.Readings)
+	fmt.Fprintf(w, "\nSlider drag: %d mouse moves in %.1f s on the first latent slider (%d drags, taking turns with the smallest Ebiten program); Ebiten's ActualFPS read every 250 ms after each drag's first second: %v.\n",
+		drag.Moves, drag.Seconds, o.rounds, drag.Readings)
 	fmt.Fprintf(w, "The smallest Ebiten program (ebitenfloor: fills its canvas, draws one 28x28 image) in the same browser, same window, as long: %v.\n", drag.Floor)
 
 	fmt.Fprintf(w, "\nFirst digit: ready at %.0f ms after navigation; downloads (ms after navigation, start-end):", fd.ReadyMs)

@@ -4,9 +4,17 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
+	"gonum.org/v1/gonum/mat"
+
 	"vaeplay/model"
+	"vaeplay/tools/internal/mnist"
 )
 
 // gzipSize returns the length of data gzipped at level.
@@ -112,4 +120,154 @@ func packageGroup(sym string) string {
 		}
 	}
 	return strings.ReplaceAll(pkg, "_", "/")
+}
+
+// fileSize is one file's bytes raw, gzipped at the level
+// tools/internal/static uses when a file has no precompressed twin, at
+// gzip's best level, and as its brotli twin (0 without one).
+type fileSize struct {
+	name                        string
+	raw, served, level9, brotli int
+}
+
+func sizeOf(name string, data []byte) (fileSize, error) {
+	s := fileSize{name: name, raw: len(data)}
+	var err error
+	if s.served, err = gzipSize(data, servedLevel); err != nil {
+		return s, err
+	}
+	s.level9, err = gzipSize(data, 9)
+	return s, err
+}
+
+// halfResult is one model's shipped file against its half-precision save.
+type halfResult struct {
+	kind             string
+	f32, f16         fileSize
+	decoderF16       int     // raw bytes of a decoder-only F16 file's tensors
+	lossF32, lossF16 float64 // test loss per image, nats; NaN without data
+	decodeDiff       float64 // largest pixel difference on the test set's codes
+}
+
+// sizes is everything measured without the browser.
+type sizes struct {
+	files  []fileSize // main.wasm, weights as shipped, bench.wasm
+	halves []halfResult
+	pkgs   []pkgSize // the widget's wasm by dependency
+	noData string    // why test losses are missing, if they are
+}
+
+func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error) {
+	var sz sizes
+	floor := filepath.Join(benchDir, floorWasm) // assemble built it
+	for _, f := range []struct{ name, path string }{
+		{"main.wasm (widget)", filepath.Join(o.site, "main.wasm")},
+		{"weights/vae.safetensors", filepath.Join(o.site, "weights", "vae.safetensors")},
+		{"weights/cvae.safetensors", filepath.Join(o.site, "weights", "cvae.safetensors")},
+		{"bench.wasm (model package alone)", filepath.Join(benchDir, "bench.wasm")},
+		{"ebitenfloor.wasm (smallest Ebiten program)", floor},
+	} {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("%w (run make site first)", err)
+		}
+		s, err := sizeOf(f.name, data)
+		if err != nil {
+			return nil, err
+		}
+		// The site's precompressed twin, which the server sends instead.
+		if fi, err := os.Stat(f.path + ".br"); err == nil {
+			s.brotli = int(fi.Size())
+		}
+		sz.files = append(sz.files, s)
+	}
+
+	var test *mnist.Set
+	if t, err := mnist.Load(o.data, mnist.Test); err != nil {
+		sz.noData = err.Error()
+	} else {
+		test = t
+	}
+	for _, kind := range []string{"vae", "cvae"} {
+		data, err := os.ReadFile(filepath.Join(o.weights, kind+".safetensors"))
+		if err != nil {
+			return nil, err
+		}
+		m, meta, err := model.Load(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		half, hm, err := halfOf(m, meta)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		h := halfResult{kind: kind, decoderF16: decoderBytes(m, 2), lossF32: math.NaN(), lossF16: math.NaN()}
+		if h.f32, err = sizeOf(kind+".safetensors (F32)", data); err != nil {
+			return nil, err
+		}
+		if h.f16, err = sizeOf(kind+".safetensors (F16)", half); err != nil {
+			return nil, err
+		}
+		if test != nil {
+			if h.lossF32, h.lossF16, h.decodeDiff, err = compareLoss(m, hm, test); err != nil {
+				return nil, fmt.Errorf("%s: %w", kind, err)
+			}
+		}
+		sz.halves = append(sz.halves, h)
+	}
+
+	// A build with its symbols, to see what the widget's bytes are made of.
+	full := filepath.Join(tmp, "widget-symbols.wasm")
+	build := exec.Command(goCmd, "build", "-trimpath", "-o", full, "./wasm")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building ./wasm with symbols: %w\n%s", err, out)
+	}
+	bin, err := os.ReadFile(full)
+	if err != nil {
+		return nil, err
+	}
+	if sz.pkgs, err = wasmSizes(bin); err != nil {
+		return nil, err
+	}
+	return &sz, nil
+}
+
+// compareLoss returns the test loss per image of a and b, computed as
+// tools/train and tools/eval compute it (one z per image from a fixed seed,
+// batches of 1000), and the largest difference between their decodes of
+// the test set's posterior means.
+func compareLoss(a, b *model.Model, test *mnist.Set) (lossA, lossB, diff float64, err error) {
+	in := a.Config.Input
+	if test.Rows*test.Cols != in {
+		return 0, 0, 0, fmt.Errorf("test images have %d pixels, the model takes %d", test.Rows*test.Cols, in)
+	}
+	x := mat.NewDense(test.N, in, test.Images)
+	var labels []int
+	if a.Config.Conditional() {
+		labels = test.Labels
+	}
+	loss := func(m *model.Model) float64 {
+		rng := rand.New(rand.NewPCG(0x7e57, 0x7e57))
+		var total model.Loss
+		for start := 0; start < test.N; start += 1000 {
+			end := min(start+1000, test.N)
+			var ls []int
+			if labels != nil {
+				ls = labels[start:end]
+			}
+			xb := x.Slice(start, end, 0, in).(*mat.Dense)
+			total = total.Add(m.Evaluate(xb, ls, model.Noise(end-start, m.Config.Latent, rng)))
+		}
+		return total.PerImage(test.N).Total
+	}
+	n := min(test.N, 1000)
+	xb := x.Slice(0, n, 0, in).(*mat.Dense)
+	var ls []int
+	if labels != nil {
+		ls = labels[:n]
+	}
+	mu, _ := a.Encode(xb, ls)
+	d, _ := maxDiff(a.Decode(mu, ls).RawMatrix().Data, b.Decode(mu, ls).RawMatrix().Data)
+	return loss(a), loss(b), d, nil
 }
