@@ -51,18 +51,33 @@ func startBrowser() (*browser, error) {
 }
 
 // tab opens a tab in a new browser context, which has its own empty cache,
-// and installs script to run before each document's own scripts.
-func (b *browser) tab(script string) (context.Context, context.CancelFunc, error) {
-	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
+// and installs script to run before each document's own scripts. The tab's
+// context ends after pageTimeout, or when cancel is called.
+func (b *browser) tab(script string) (ctx context.Context, cancel context.CancelFunc, err error) {
+	tctx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(tctx); err != nil {
+		cancelTab()
 		return nil, nil, fmt.Errorf("opening a tab: %w", err)
 	}
 	if script != "" {
-		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
-			cancel()
+		if _, err := chromedp.Call(tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
+			cancelTab()
 			return nil, nil, fmt.Errorf("installing a script: %w", err)
 		}
+	}
+	ctx, cancelTimeout := context.WithTimeout(tctx, pageTimeout)
+	return ctx, func() { cancelTimeout(); cancelTab() }, nil
+}
+
+// open opens url in a new tab (see tab).
+func (b *browser) open(url string) (ctx context.Context, cancel context.CancelFunc, err error) {
+	ctx, cancel, err = b.tab("")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("%s: %w", url, err)
 	}
 	return ctx, cancel, nil
 }
@@ -98,16 +113,11 @@ type pageResult struct {
 
 // decodePage loads one of the decode benchmark pages and returns its result.
 func (b *browser) decodePage(url string) (*pageResult, error) {
-	ctx, cancel, err := b.tab("")
+	ctx, cancel, err := b.open(url)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
-	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		return nil, fmt.Errorf("%s: %w", url, err)
-	}
 	var out struct {
 		Result *pageResult `json:"result"`
 		Error  string      `json:"error"`

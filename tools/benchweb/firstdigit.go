@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -61,8 +60,6 @@ func (b *browser) firstDigit(url string, prof *profiling) (*firstDigit, error) {
 		return nil, err
 	}
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
-	defer cancelT()
 	if prof != nil {
 		if err := prof.start(ctx); err != nil {
 			return nil, err

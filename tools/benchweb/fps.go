@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -47,16 +46,11 @@ func (d *dragResult) Lowest() float64 {
 // reports it with every state change, so readings start after a second.
 // With prof, the page's main thread is profiled during the drag.
 func (b *browser) dragFPS(url string, length time.Duration, prof *profiling) (*dragResult, error) {
-	ctx, cancel, err := b.tab("")
+	ctx, cancel, err := b.open(url)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
-	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		return nil, fmt.Errorf("%s: %w", url, err)
-	}
 	var sliders []struct {
 		Label      string  `json:"label"`
 		X, Y, W, H float64 // CSS pixels of the page: the widget fills it
@@ -120,16 +114,11 @@ func (b *browser) dragFPS(url string, length time.Duration, prof *profiling) (*d
 // lasts: the frame rate this browser sustains for an Ebiten canvas of the
 // widget's size that draws next to nothing.
 func (b *browser) floorFPS(url string, length time.Duration) ([]float64, error) {
-	ctx, cancel, err := b.tab("")
+	ctx, cancel, err := b.open(url)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, pageTimeout)
-	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		return nil, fmt.Errorf("%s: %w", url, err)
-	}
 	var first float64
 	if err := waitJSON(ctx, `window.benchError ? (() => { throw new Error(window.benchError); })() : (window.ebitenFPS > 0 ? window.ebitenFPS : null)`, &first); err != nil {
 		return nil, fmt.Errorf("%s: waiting for a frame rate: %w", url, err)
