@@ -1,4 +1,4 @@
-// Command benchweb measures the widget's figures of issue 6 in one run of
+// Command benchweb measures the widget's figures in one run of
 // headless Chromium, each beside its goal and, where there is one, beside
 // the peer's figure:
 //

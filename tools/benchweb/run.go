@@ -17,7 +17,7 @@ import (
 //go:embed page
 var pages embed.FS
 
-// Goals of issue 6 for the widget.
+// The widget's goals.
 const (
 	goalSingleMs = 0.5
 	goalGridMs   = 20

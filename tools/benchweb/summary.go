@@ -15,14 +15,14 @@ import (
 	"vaeplay/model"
 )
 
-// Goals of issue 6 for the trainer.
+// The trainer's goals.
 const (
 	goalEpochRatio = 0.25 // our epoch over PyTorch's
 	trainImages    = 60000
 )
 
 // summary prints make bench's final table from the outputs of one run in
-// dir: every figure of issue 6 next to its goal and the peer's figure.
+// dir: every figure next to its goal and the peer's figure.
 func summary(w io.Writer, dir string) error {
 	read := func(name string) (string, error) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
@@ -85,7 +85,7 @@ func summary(w io.Writer, dir string) error {
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		now = strings.Join(strings.Fields(string(b))[:3], " ")
 	}
-	fmt.Fprintf(w, "\n== make bench: every figure of issue 6 (one run; load average at the widget's end %s, after the trainers %s) ==\n\n", orNA(web.Load), orNA(now))
+	fmt.Fprintf(w, "\n== make bench: every figure beside its goal (one run; load average at the widget's end %s, after the trainers %s) ==\n\n", orNA(web.Load), orNA(now))
 	if busy, load := busyMachine(web.Load, now, runtime.NumCPU()); busy {
 		fmt.Fprintf(w, "WARNING: the machine was busy (load %.1f on %d CPUs): every time below is inflated, and the epoch ratio most of all,\n"+
 			"as PyTorch's two OpenBLAS threads spin and wait when a core is taken. Run make bench on a quiet machine for figures to quote.\n\n", load, runtime.NumCPU())

@@ -88,7 +88,7 @@ func keepShot(t *testing.T, tb *tab, name string) {
 	tb.saveScreenshot(filepath.Join(fromRoot(t, dir), name+".png"))
 }
 
-// TestExplore covers the explorer of issue 5 with real input: the sliders,
+// TestExplore covers the explorer with real input: the sliders,
 // the permalink, the other panels, and the host page's messages.
 func TestExplore(t *testing.T) {
 	dir := siteDir(t)
