@@ -46,11 +46,11 @@ type Game struct {
 	dropped atomic.Int64
 
 	state    *widget.State
-	panels   []panel  // the registry's, in the order of their tabs
-	pointers pointers // the pointers held down and the taps under way
-	screen   screen   // the frame, its layout, what is on it
-	digit    digit    // the digit decoded from the current z
-	loading  struct{ got, total int64 }
+	panels   []panel                    // the registry's, in the order of their tabs
+	pointers pointers                   // the pointers held down and the taps under way
+	screen   screen                     // the frame, its layout, what is on it
+	digit    digit                      // the digit decoded from the current z
+	loading  struct{ got, total int64 } // bytes of weights fetched so far
 	report   reporter
 }
 
