@@ -20,7 +20,7 @@ all: test
 
 ## ---------------------------------------------------------------- setup
 
-.PHONY: data fashion chromium brotli peer
+.PHONY: data fashion chromium torch brotli peer
 
 # APT_INSTALL installs Debian packages as root; on a fresh machine the package
 # lists may be empty, so a failed install updates them once and tries again.
@@ -48,6 +48,19 @@ chromium:
 		exit 1; \
 	else \
 		$(APT_GET) chromium; \
+	fi
+
+## torch: install Debian's python3-torch and python3-numpy for the test of the
+## PyTorch module in the model package doc (tools/pytorch), unless Debian's
+## python3 imports them
+torch:
+	@if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then \
+		echo "torch: /usr/bin/python3 has torch and numpy"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "Debian's python3-torch is not installed, and installing it needs root: run 'sudo make torch' (or apt-get install python3-torch python3-numpy)" >&2; \
+		exit 1; \
+	else \
+		$(APT_GET) python3-torch python3-numpy; \
 	fi
 
 ## brotli: install Debian's brotli for the site's precompressed twins, if root and missing (the site works without)
@@ -127,7 +140,7 @@ check: vet
 ## test: everything the project checks: unit tests, gradient checks, training
 ## on real MNIST, the browser test against the built site in Chromium, and a
 ## few seconds of each fuzz target
-test: data fashion vet site chromium
+test: data fashion vet site chromium torch
 	VAEPLAY_SITE=$(abspath $(SITE)) $(GO) test ./...
 	$(MAKE) fuzz-short
 test: BROTLI = -q 5

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"sort"
 
-	"gonum.org/v1/gonum/mat"
+	"vaeplay/model/nn"
 )
 
 // Metadata keys that describe a trained model for its users (the widget):
@@ -38,7 +38,7 @@ const annotateBatch = 1000
 // of KL(q(z_i|x[,y]) || N(0, 1)) = -1/2 (1 + logvar_i - mu_i² - exp(logvar_i)),
 // in nats. Their sum is the mean KL term of the loss. labels holds one class
 // per row for a conditional model and is nil otherwise.
-func (m *Model) LatentKL(x *mat.Dense, labels []int) ([]float64, error) {
+func (m *VAE[T]) LatentKL(x nn.Matrix[T], labels []int) ([]float64, error) {
 	n, err := m.checkBatch(x, labels)
 	if err != nil {
 		return nil, err
@@ -46,10 +46,10 @@ func (m *Model) LatentKL(x *mat.Dense, labels []int) ([]float64, error) {
 	sums := make([]float64, m.Config.Latent)
 	for start := 0; start < n; start += annotateBatch {
 		end := min(start+annotateBatch, n)
-		mu, logVar := m.Encode(rowsOf(x, start, end), labelsOf(labels, start, end))
+		mu, logVar := m.Encode(x.RowSlice(start, end), labelsOf(labels, start, end))
 		for i := 0; i < end-start; i++ {
 			for j := range sums {
-				u, lv := mu.At(i, j), logVar.At(i, j)
+				u, lv := float64(mu.At(i, j)), float64(logVar.At(i, j))
 				sums[j] += -(1 + lv - u*u - math.Exp(lv)) / 2
 			}
 		}
@@ -65,7 +65,7 @@ func (m *Model) LatentKL(x *mat.Dense, labels []int) ([]float64, error) {
 // q(z|x[,y]): the noise of the reparameterization is zero. It is the score
 // that Evaluate gives one image with zero noise, as Recon + KL, computed a
 // batch at a time.
-func (m *Model) NELBOAtMean(x *mat.Dense, labels []int) ([]float64, error) {
+func (m *VAE[T]) NELBOAtMean(x nn.Matrix[T], labels []int) ([]float64, error) {
 	n, err := m.checkBatch(x, labels)
 	if err != nil {
 		return nil, err
@@ -73,12 +73,13 @@ func (m *Model) NELBOAtMean(x *mat.Dense, labels []int) ([]float64, error) {
 	scores := make([]float64, 0, n)
 	for start := 0; start < n; start += annotateBatch {
 		end := min(start+annotateBatch, n)
-		xb, lb := rowsOf(x, start, end), labelsOf(labels, start, end)
+		xb, lb := x.RowSlice(start, end), labelsOf(labels, start, end)
 		mu, logVar := m.Encode(xb, lb)
 		logits := m.DecodeLogits(mu, lb)
+		var none nn.Matrix[T]
 		for i := 0; i < end-start; i++ {
-			recon := reconstruction(m.Config.Likelihood, rowMatrix(logits, i), rowMatrix(xb, i), nil)
-			kl := klDivergence(rowMatrix(mu, i), rowMatrix(logVar, i))
+			recon := reconstructionRow(m.Config.Likelihood, logits.Row(i), xb.Row(i), nil)
+			kl := klDivergence(mu.RowSlice(i, i+1), logVar.RowSlice(i, i+1), 1, none, none)
 			scores = append(scores, recon+kl)
 		}
 	}
@@ -140,7 +141,7 @@ func PercentileOf(percentiles []float64, score float64) float64 {
 // Annotations returns the metadata entries LatentKLKey and
 // NELBOPercentilesKey for m measured on the images x (the test set), labels
 // being their true classes for a conditional model and nil otherwise.
-func Annotations(m *Model, x *mat.Dense, labels []int) (Metadata, error) {
+func Annotations[T Float](m *VAE[T], x nn.Matrix[T], labels []int) (Metadata, error) {
 	kl, err := m.LatentKL(x, labels)
 	if err != nil {
 		return nil, err
@@ -201,11 +202,11 @@ func parseFloats(meta Metadata, key string, want int) ([]float64, bool, error) {
 }
 
 // checkBatch reports a batch the model cannot take, and returns its rows.
-func (m *Model) checkBatch(x *mat.Dense, labels []int) (int, error) {
-	if x == nil || x.IsEmpty() {
+func (m *VAE[T]) checkBatch(x nn.Matrix[T], labels []int) (int, error) {
+	if x.Rows == 0 {
 		return 0, errors.New("model: no images")
 	}
-	n, d := x.Dims()
+	n, d := x.Rows, x.Cols
 	if d != m.Config.Input {
 		return 0, fmt.Errorf("model: images have %d pixels, the model takes %d", d, m.Config.Input)
 	}
@@ -226,21 +227,9 @@ func (m *Model) checkBatch(x *mat.Dense, labels []int) (int, error) {
 	return n, nil
 }
 
-// rowsOf returns rows start..end-1 of x as a matrix with contiguous rows,
-// which the layers' raw loops assume.
-func rowsOf(x *mat.Dense, start, end int) *mat.Dense {
-	_, d := x.Dims()
-	return mat.DenseCopyOf(x.Slice(start, end, 0, d))
-}
-
 func labelsOf(labels []int, start, end int) []int {
 	if labels == nil {
 		return nil
 	}
 	return labels[start:end]
-}
-
-// rowMatrix returns row i of a as a 1-row matrix sharing its storage.
-func rowMatrix(a *mat.Dense, i int) *mat.Dense {
-	return mat.NewDense(1, a.RawMatrix().Cols, a.RawRowView(i))
 }

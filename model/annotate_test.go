@@ -7,16 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"gonum.org/v1/gonum/mat"
+	"vaeplay/model/nn"
 )
 
 // randomImages returns n images of d pixels in [0, 1] and n labels in 0..9.
-func randomImages(n, d int, rng *rand.Rand) (*mat.Dense, []int) {
-	x := mat.NewDense(n, d, nil)
-	raw := x.RawMatrix().Data
-	for i := range raw {
-		raw[i] = rng.Float64()
-	}
+func randomImages[T Float](n, d int, rng *rand.Rand) (nn.Matrix[T], []int) {
+	x := uniform[T](n, d, rng)
 	labels := make([]int, n)
 	for i := range labels {
 		labels[i] = rng.IntN(10)
@@ -29,14 +25,14 @@ func TestLatentKLClosedForm(t *testing.T) {
 	// N(mu_b, exp(lv_b)) from the heads' biases, whose KL per dimension is
 	// known in closed form.
 	cfg := Config{Input: 5, Hidden: []int{4}, Latent: 3, Likelihood: Bernoulli, Beta: 1}
-	m, err := newZero(cfg)
+	m, err := newZero[float64](cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	copy(m.Mu.B, []float64{0, 1, -2})
 	copy(m.LogVar.B, []float64{0, 0, math.Log(4)})
 	want := []float64{0, 0.5, (4 + 4 - 1 - math.Log(4)) / 2}
-	x, _ := randomImages(7, 5, rand.New(rand.NewPCG(1, 2)))
+	x, _ := randomImages[float64](7, 5, rand.New(rand.NewPCG(1, 2)))
 	got, err := m.LatentKL(x, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -62,12 +58,14 @@ func TestAnnotationsAgreeWithEvaluate(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(3, 4))
-			m, err := New(tc.cfg, rng)
+			m32, err := New(tc.cfg, rng)
 			if err != nil {
 				t.Fatal(err)
 			}
+			// In float64, where the two ways of summing agree to 1e-9.
+			m := convert[float64](m32)
 			n := annotateBatch + 234
-			x, labels := randomImages(n, tc.cfg.Input, rng)
+			x, labels := randomImages[float64](n, tc.cfg.Input, rng)
 			if !tc.cfg.Conditional() {
 				labels = nil
 			}
@@ -83,7 +81,7 @@ func TestAnnotationsAgreeWithEvaluate(t *testing.T) {
 				t.Fatalf("%d KL values and %d scores, want %d and %d", len(kl), len(scores), tc.cfg.Latent, n)
 			}
 
-			zero := mat.NewDense(n, tc.cfg.Latent, nil)
+			zero := nn.NewMatrix[float64](n, tc.cfg.Latent, nil)
 			total := m.Evaluate(x, labels, zero)
 			var klSum float64
 			for _, v := range kl {
@@ -97,7 +95,7 @@ func TestAnnotationsAgreeWithEvaluate(t *testing.T) {
 				if labels != nil {
 					li = labels[i : i+1]
 				}
-				one := m.Evaluate(mat.NewDense(1, tc.cfg.Input, x.RawRowView(i)), li, mat.NewDense(1, tc.cfg.Latent, nil))
+				one := m.Evaluate(x.RowSlice(i, i+1), li, nn.NewMatrix[float64](1, tc.cfg.Latent, nil))
 				if want := one.Recon + one.KL; math.Abs(scores[i]-want) > 1e-9*want {
 					t.Errorf("image %d: score %v, Evaluate at zero noise gives %v", i, scores[i], want)
 				}
@@ -109,16 +107,16 @@ func TestAnnotationsAgreeWithEvaluate(t *testing.T) {
 func TestAnnotateBadInput(t *testing.T) {
 	vae, _ := New(Config{Input: 4, Hidden: []int{3}, Latent: 2, Likelihood: Bernoulli, Beta: 1}, rand.New(rand.NewPCG(1, 1)))
 	cvae, _ := New(Config{Input: 4, Hidden: []int{3}, Latent: 2, Classes: 10, Likelihood: Bernoulli, Beta: 1}, rand.New(rand.NewPCG(1, 1)))
-	x := mat.NewDense(2, 4, nil)
+	x := NewMatrix(2, 4, nil)
 	for _, tc := range []struct {
 		name   string
 		m      *Model
-		x      *mat.Dense
+		x      Matrix
 		labels []int
 		want   string
 	}{
-		{"no images", vae, nil, nil, "no images"},
-		{"wrong width", vae, mat.NewDense(2, 5, nil), nil, "5 pixels"},
+		{"no images", vae, Matrix{}, nil, "no images"},
+		{"wrong width", vae, NewMatrix(2, 5, nil), nil, "5 pixels"},
 		{"labels for a vae", vae, x, []int{1, 2}, "unconditional"},
 		{"missing labels", cvae, x, nil, "0 labels for 2 images"},
 		{"label out of range", cvae, x, []int{1, 10}, "label 10 of image 1"},
@@ -231,7 +229,7 @@ func TestAnnotationsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, labels := randomImages(300, cfg.Input, rng)
+	x, labels := randomImages[float32](300, cfg.Input, rng)
 	meta, err := Annotations(m, x, labels)
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package model
 import (
 	"math/rand/v2"
 	"testing"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // BenchmarkStep measures one training step of the default recipe
@@ -22,8 +20,7 @@ func BenchmarkStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			x := mat.NewDense(128, cfg.Input, nil)
-			x.Apply(func(_, _ int, _ float64) float64 { return rng.Float64() }, x)
+			x := uniform[float32](128, cfg.Input, rng)
 			var labels []int
 			if bc.classes > 0 {
 				for i := 0; i < 128; i++ {
@@ -49,7 +46,7 @@ func BenchmarkDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	z := mat.NewDense(1, cfg.Latent, nil)
+	z := NewMatrix(1, cfg.Latent, nil)
 	for i := 0; i < b.N; i++ {
 		m.Decode(z, []int{3})
 	}

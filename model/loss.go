@@ -3,7 +3,7 @@ package model
 import (
 	"math"
 
-	"gonum.org/v1/gonum/mat"
+	"vaeplay/model/nn"
 )
 
 // Loss holds the terms of the negative ELBO, summed over the images of a
@@ -27,34 +27,97 @@ func (l Loss) Add(o Loss) Loss {
 	return Loss{Recon: l.Recon + o.Recon, KL: l.KL + o.KL, Total: l.Total + o.Total}
 }
 
-// reconstruction returns -log p(x|z) summed over the batch, given the decoder's
-// logits, and, if grad is not nil, stores its derivative with respect to the
-// logits there.
+// LossFunction is the loss of PyTorch's examples/vae, summed over the
+// images of a batch:
 //
-// Binary cross-entropy is computed from the logits as softplus(l) - x*l, which
-// equals -x log σ(l) - (1-x) log(1-σ(l)) without the loss of precision of
-// taking the log of a saturated sigmoid.
-func reconstruction(lik Likelihood, logits, x, grad *mat.Dense) float64 {
-	l, xs := logits.RawMatrix().Data, x.RawMatrix().Data
-	var g []float64
-	if grad != nil {
-		g = grad.RawMatrix().Data
+//	BCE = F.binary_cross_entropy(recon_x, x, reduction='sum')   (Bernoulli)
+//	      or the summed squared error                            (Gaussian)
+//	KLD = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+//	return BCE + beta * KLD
+//
+// It takes the decoder's logits, before the sigmoid, since the
+// cross-entropy of a saturated sigmoid loses everything to rounding.
+func (m *VAE[T]) LossFunction(logits, x, mu, logVar nn.Matrix[T]) Loss {
+	return m.loss(logits, x, mu, logVar, nil)
+}
+
+// lossGradient holds the gradient of the loss with respect to the
+// decoder's logits and the encoder's outputs.
+type lossGradient[T Float] struct {
+	logits, mu, logVar nn.Matrix[T]
+}
+
+// loss is LossFunction that also stores the loss's gradient in g when g is
+// not nil.
+func (m *VAE[T]) loss(logits, x, mu, logVar nn.Matrix[T], g *lossGradient[T]) Loss {
+	var dLogits, dMu, dLogVar nn.Matrix[T]
+	if g != nil {
+		dLogits, dMu, dLogVar = g.logits, g.mu, g.logVar
 	}
+	recon := reconstruction(m.Config.Likelihood, logits, x, dLogits)
+	kl := klDivergence(mu, logVar, T(m.Config.Beta), dMu, dLogVar)
+	return Loss{Recon: recon, KL: kl, Total: recon + m.Config.Beta*kl}
+}
+
+// reconChunk is how many rows of a batch one goroutine's share of the
+// reconstruction term holds.
+const reconChunk = 32
+
+// reconstruction returns -log p(x|z) summed over the batch, given the
+// decoder's logits, and, if grad has rows, stores its derivative with
+// respect to the logits there. With an exp and a log1p per pixel it is a
+// large part of a training step, so it runs in chunks of reconChunk rows on
+// every core; each chunk is summed on its own and the sums are added in
+// chunk order, so the result does not depend on the number of cores.
+func reconstruction[T Float](lik Likelihood, logits, x, grad nn.Matrix[T]) float64 {
+	chunks := (logits.Rows + reconChunk - 1) / reconChunk
+	sums := make([]float64, chunks)
+	nn.Parallel(chunks, func(c int) {
+		var sum float64
+		for i := c * reconChunk; i < min((c+1)*reconChunk, logits.Rows); i++ {
+			var g []T
+			if grad.Rows > 0 {
+				g = grad.Row(i)
+			}
+			sum += reconstructionRow(lik, logits.Row(i), x.Row(i), g)
+		}
+		sums[c] = sum
+	})
+	var total float64
+	for _, s := range sums {
+		total += s
+	}
+	return total
+}
+
+// reconstructionRow is reconstruction for one image.
+//
+// Binary cross-entropy is computed from the logits as softplus(l) - x*l,
+// which equals -x log σ(l) - (1-x) log(1-σ(l)) without the loss of
+// precision of taking the log of a saturated sigmoid. Its derivative is
+// σ(l) - x. The squared error's is 2(σ(l) - x)·σ(l)(1 - σ(l)). Both σ(l)
+// and softplus(l) = max(l, 0) + log1p(exp(-|l|)) come from one exponential.
+func reconstructionRow[T Float](lik Likelihood, logits, x, grad []T) float64 {
+	x = x[:len(logits)]
 	var sum float64
-	for i, li := range l {
-		xi := xs[i]
-		p := 1 / (1 + math.Exp(-li))
+	for i, li := range logits {
+		l, xi := float64(li), float64(x[i])
+		e := math.Exp(-math.Abs(l))
+		p := 1 / (1 + e) // σ(|l|)
+		if l < 0 {
+			p = e * p
+		}
 		switch lik {
 		case Bernoulli:
-			sum += math.Max(li, 0) - xi*li + math.Log1p(math.Exp(-math.Abs(li)))
-			if g != nil {
-				g[i] = p - xi
+			sum += math.Max(l, 0) - xi*l + math.Log1p(e)
+			if grad != nil {
+				grad[i] = T(p - xi)
 			}
 		case Gaussian:
 			d := p - xi
 			sum += d * d
-			if g != nil {
-				g[i] = 2 * d * p * (1 - p)
+			if grad != nil {
+				grad[i] = T(2 * d * p * (1 - p))
 			}
 		}
 	}
@@ -63,12 +126,20 @@ func reconstruction(lik Likelihood, logits, x, grad *mat.Dense) float64 {
 
 // klDivergence returns KL(N(mu, exp(logvar)) || N(0, I)) summed over the
 // batch: -1/2 Σ (1 + logvar - mu² - exp(logvar)), Appendix B of Kingma and
-// Welling (2014).
-func klDivergence(mu, logVar *mat.Dense) float64 {
-	m, lv := mu.RawMatrix().Data, logVar.RawMatrix().Data
+// Welling (2014). If dMu has rows, it stores there and in dLogVar the
+// gradient of beta times the KL: beta·mu and beta·(exp(logvar) - 1)/2.
+func klDivergence[T Float](mu, logVar nn.Matrix[T], beta T, dMu, dLogVar nn.Matrix[T]) float64 {
 	var sum float64
-	for i := range m {
-		sum += 1 + lv[i] - m[i]*m[i] - math.Exp(lv[i])
+	for i := range mu.Rows {
+		m, lv := mu.Row(i), logVar.Row(i)
+		for j, mj := range m {
+			e := math.Exp(float64(lv[j]))
+			sum += 1 + float64(lv[j]) - float64(mj)*float64(mj) - e
+			if dMu.Rows > 0 {
+				dMu.Row(i)[j] = beta * mj
+				dLogVar.Row(i)[j] = beta * T((e-1)/2)
+			}
+		}
 	}
 	return -sum / 2
 }

@@ -50,17 +50,17 @@ func SaveHalf(w io.Writer, m *Model, meta Metadata) error {
 	return save(w, m, meta, safetensors.F16, nil)
 }
 
-// SaveCheckpoint is Save with the parameters stored as float64, so that Load
-// returns them bit for bit, and with extra tensors such as optimizer state
-// appended; their names must start with OptimPrefix. LoadCheckpoint reads
-// them back.
+// SaveCheckpoint is Save with extra tensors such as optimizer state
+// appended; their names must start with OptimPrefix. The parameters are
+// float32, as the model holds them, so LoadCheckpoint returns them bit for
+// bit, with the extra tensors.
 func SaveCheckpoint(w io.Writer, m *Model, meta Metadata, extra []safetensors.Tensor) error {
 	for _, t := range extra {
 		if !strings.HasPrefix(t.Name, OptimPrefix) {
 			return fmt.Errorf("model: extra tensor %q: name must start with %q", t.Name, OptimPrefix)
 		}
 	}
-	return save(w, m, meta, safetensors.F64, extra)
+	return save(w, m, meta, safetensors.F32, extra)
 }
 
 func save(w io.Writer, m *Model, meta Metadata, dtype safetensors.DType, extra []safetensors.Tensor) error {
@@ -80,13 +80,14 @@ func save(w io.Writer, m *Model, meta Metadata, dtype safetensors.DType, extra [
 
 	var tensors []safetensors.Tensor
 	for _, p := range m.Params() {
-		if i := firstNonFinite(p.Data); i >= 0 {
-			return fmt.Errorf("model: not saving: tensor %q element %d is %v", p.Name, i, p.Data[i])
+		data := widen(p.Data)
+		if i := firstNonFinite(data); i >= 0 {
+			return fmt.Errorf("model: not saving: tensor %q element %d is %v", p.Name, i, data[i])
 		}
-		if i := firstBeyond(p.Data, dtype); i >= 0 {
-			return fmt.Errorf("model: not saving: tensor %q element %d is %v, beyond %s", p.Name, i, p.Data[i], dtypeName[dtype])
+		if i := firstBeyond(data, dtype); i >= 0 {
+			return fmt.Errorf("model: not saving: tensor %q element %d is %v, beyond %s", p.Name, i, data[i], dtypeName[dtype])
 		}
-		tensors = append(tensors, safetensors.Tensor{Name: p.Name, DType: dtype, Shape: p.Shape, Data: p.Data})
+		tensors = append(tensors, safetensors.Tensor{Name: p.Name, DType: dtype, Shape: p.Shape, Data: data})
 	}
 	tensors = append(tensors, extra...)
 	if err := safetensors.Write(w, tensors, out); err != nil {
@@ -98,7 +99,7 @@ func save(w io.Writer, m *Model, meta Metadata, dtype safetensors.DType, extra [
 // checkLayout reports a model whose layers disagree with its Config, which
 // only a hand-built Model can have; Params would otherwise mislabel or
 // misread them.
-func (m *Model) checkLayout() error {
+func (m *VAE[T]) checkLayout() error {
 	if m == nil {
 		return errors.New("nil model")
 	}
@@ -112,13 +113,10 @@ func (m *Model) checkLayout() error {
 	shapes := m.Config.layerShapes()
 	for i, l := range m.layers() {
 		s := shapes[i]
-		if l.W == nil {
-			return fmt.Errorf("layer %s has no weights", s.name)
-		}
-		raw := l.W.RawMatrix()
-		if raw.Rows != s.out || raw.Cols != s.in || raw.Stride != s.in || len(l.B) != s.out {
-			return fmt.Errorf("layer %s is %dx%d (stride %d) with %d biases, config wants %dx%d with %d",
-				s.name, raw.Rows, raw.Cols, raw.Stride, len(l.B), s.out, s.in, s.out)
+		w := l.W
+		if w.Rows != s.out || w.Cols != s.in || w.Stride != s.in || len(w.Data) != s.out*s.in || len(l.B) != s.out {
+			return fmt.Errorf("layer %s is %dx%d (stride %d, %d values) with %d biases, config wants %dx%d with %d",
+				s.name, w.Rows, w.Cols, w.Stride, len(w.Data), len(l.B), s.out, s.in, s.out)
 		}
 	}
 	return nil
@@ -182,6 +180,9 @@ func LoadCheckpoint(data []byte) (*Model, Metadata, []safetensors.Tensor, error)
 		if i := firstNonFinite(t.Data); i >= 0 {
 			return nil, nil, nil, fmt.Errorf("model: tensor %q element %d (index %v) is %v", p.name, i, unravel(i, p.shape), t.Data[i])
 		}
+		if i := firstBeyond(t.Data, safetensors.F32); i >= 0 {
+			return nil, nil, nil, fmt.Errorf("model: tensor %q element %d (index %v) is %v, beyond float32", p.name, i, unravel(i, p.shape), t.Data[i])
+		}
 	}
 	if len(missing) > 0 {
 		return nil, nil, nil, fmt.Errorf("model: file lacks %d of the config's %d tensors: %s", len(missing), len(want), nameList(missing))
@@ -195,12 +196,14 @@ func LoadCheckpoint(data []byte) (*Model, Metadata, []safetensors.Tensor, error)
 		}
 		return nil, nil, nil, fmt.Errorf("model: file has tensors the config does not: %s", nameList(unknown))
 	}
-	m, err := newZero(cfg)
+	m, err := newZero[float32](cfg)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("model: metadata %q: %w", ConfigKey, err)
 	}
 	for _, p := range m.Params() {
-		copy(p.Data, byName[p.Name].Data)
+		for i, v := range byName[p.Name].Data {
+			p.Data[i] = float32(v)
+		}
 	}
 	return m, Metadata(meta), extra, nil
 }
@@ -268,6 +271,15 @@ func firstBeyond(xs []float64, dtype safetensors.DType) int {
 		}
 	}
 	return -1
+}
+
+// widen returns xs as float64, which safetensors holds in memory: exactly.
+func widen(xs []float32) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
 }
 
 // firstNonFinite returns the index of the first NaN or infinity in xs, or -1.

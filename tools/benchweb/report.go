@@ -103,8 +103,8 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult,
 	fmt.Fprintf(w, "(the browser's clock ticks in steps near one decode), the grid the median of 30 batches; best of %d alternating rounds\n", len(goRuns))
 	fmt.Fprintf(w, "(all rounds' medians, ms: Go %s | TF.js %s; grid Go %s | TF.js %s).\n",
 		medians(goRuns, false), medians(tfRuns, false), medians(goRuns, true), medians(tfRuns, true))
-	fmt.Fprintf(w, "Go: vaeplay/model in js/wasm, float64, no SIMD (Go emits none for wasm). TF.js: %v.\n", tfRuns[0].Info)
-	fmt.Fprintf(w, "Both decode a fixed code to the same pixels within %.1g (largest difference %.2g; TF.js computes in float32).\n", agreeTol, d)
+	fmt.Fprintf(w, "Go: vaeplay/model in js/wasm, float32, no SIMD (Go emits none for wasm). TF.js: %v.\n", tfRuns[0].Info)
+	fmt.Fprintf(w, "Both decode a fixed code to the same pixels within %.1g (largest difference %.2g; both compute in float32).\n", agreeTol, d)
 	fmt.Fprintf(w, "Page setup (instantiate wasm or start TF.js, parse weights): Go %.0f ms, TF.js %.0f ms.\n", goRuns[0].SetupMs, tfRuns[0].SetupMs)
 
 	fmt.Fprintf(w, "\nDownload by file (bytes raw, gzip level %d as tools/internal/static compresses a file without twins, gzip level 9, the site's brotli twin that Chromium is sent):\n", servedLevel)

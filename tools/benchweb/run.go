@@ -28,8 +28,8 @@ const (
 	// servedLevel is tools/internal/static's gzip level for files without
 	// a precompressed twin.
 	servedLevel = 5
-	// agreeTol is how far the two decoders' pixels may differ: TensorFlow.js
-	// computes in float32, the model package in float64.
+	// agreeTol is how far the two decoders' pixels may differ: both compute
+	// in float32, summing in their own orders.
 	agreeTol = 1e-4
 )
 

@@ -5,13 +5,10 @@ import (
 	"compress/gzip"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"gonum.org/v1/gonum/mat"
 
 	"vaeplay/model"
 	"vaeplay/tools/internal/mnist"
@@ -233,41 +230,24 @@ func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error)
 	return &sz, nil
 }
 
-// compareLoss returns the test loss per image of a and b, computed as
-// tools/train and tools/eval compute it (one z per image from a fixed seed,
-// batches of 1000), and the largest difference between their decodes of
-// the test set's posterior means.
+// compareLoss returns the test loss per image of a and b (model.TestLoss,
+// as tools/train and tools/eval report it), and the largest difference
+// between their decodes of the posterior means of the first 1000 test
+// images.
 func compareLoss(a, b *model.Model, test *mnist.Set) (lossA, lossB, diff float64, err error) {
-	in := a.Config.Input
-	if test.Rows*test.Cols != in {
-		return 0, 0, 0, fmt.Errorf("test images have %d pixels, the model takes %d", test.Rows*test.Cols, in)
+	if test.Pixels() != a.Config.Input {
+		return 0, 0, 0, fmt.Errorf("test images have %d pixels, the model takes %d", test.Pixels(), a.Config.Input)
 	}
-	x := mat.NewDense(test.N, in, test.Images)
-	var labels []int
-	if a.Config.Conditional() {
-		labels = test.Labels
-	}
-	loss := func(m *model.Model) float64 {
-		rng := rand.New(rand.NewPCG(0x7e57, 0x7e57))
-		var total model.Loss
-		for start := 0; start < test.N; start += 1000 {
-			end := min(start+1000, test.N)
-			var ls []int
-			if labels != nil {
-				ls = labels[start:end]
-			}
-			xb := x.Slice(start, end, 0, in).(*mat.Dense)
-			total = total.Add(m.Evaluate(xb, ls, model.Noise(end-start, m.Config.Latent, rng)))
-		}
-		return total.PerImage(test.N).Total
+	x, labels := test.All()
+	if !a.Config.Conditional() {
+		labels = nil
 	}
 	n := min(test.N, 1000)
-	xb := x.Slice(0, n, 0, in).(*mat.Dense)
 	var ls []int
 	if labels != nil {
 		ls = labels[:n]
 	}
-	mu, _ := a.Encode(xb, ls)
-	d, _ := maxDiff(a.Decode(mu, ls).RawMatrix().Data, b.Decode(mu, ls).RawMatrix().Data)
-	return loss(a), loss(b), d, nil
+	mu, _ := a.Encode(x.RowSlice(0, n), ls)
+	d, _ := maxDiff(a.Decode(mu, ls).Data, b.Decode(mu, ls).Data)
+	return a.TestLoss(x, labels).Total, b.TestLoss(x, labels).Total, d, nil
 }

@@ -7,13 +7,13 @@ import (
 
 // maxDiff returns the largest |a[i]-b[i]| and its index; +Inf when the
 // lengths differ.
-func maxDiff(a, b []float64) (float64, int) {
+func maxDiff[T float32 | float64](a, b []T) (float64, int) {
 	if len(a) != len(b) || len(a) == 0 {
 		return math.Inf(1), -1
 	}
 	best, at := 0.0, 0
 	for i := range a {
-		if d := math.Abs(a[i] - b[i]); d > best || math.IsNaN(d) {
+		if d := math.Abs(float64(a[i]) - float64(b[i])); d > best || math.IsNaN(d) {
 			best, at = d, i
 		}
 	}

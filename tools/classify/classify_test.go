@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"vaeplay/model/classifier"
+	"vaeplay/model/nn"
 	"vaeplay/tools/internal/mnist"
 )
 
@@ -26,22 +27,22 @@ func dataDir(t *testing.T) string {
 }
 
 func TestShift(t *testing.T) {
-	src := []float64{
+	src := []float32{
 		1, 2, 3,
 		4, 5, 6,
 		7, 8, 9,
 	}
 	for _, tc := range []struct {
 		dx, dy int
-		want   []float64
+		want   []float32
 	}{
 		{0, 0, src},
-		{1, 0, []float64{0, 1, 2, 0, 4, 5, 0, 7, 8}},
-		{0, -1, []float64{4, 5, 6, 7, 8, 9, 0, 0, 0}},
-		{-2, 2, []float64{0, 0, 0, 0, 0, 0, 3, 0, 0}},
-		{3, 0, make([]float64, 9)},
+		{1, 0, []float32{0, 1, 2, 0, 4, 5, 0, 7, 8}},
+		{0, -1, []float32{4, 5, 6, 7, 8, 9, 0, 0, 0}},
+		{-2, 2, []float32{0, 0, 0, 0, 0, 0, 3, 0, 0}},
+		{3, 0, make([]float32, 9)},
 	} {
-		dst := make([]float64, 9)
+		dst := make([]float32, 9)
 		shift(dst, src, 3, tc.dx, tc.dy)
 		for i := range dst {
 			if dst[i] != tc.want[i] {
@@ -86,9 +87,9 @@ func TestTrainsOnMNIST(t *testing.T) {
 	if _, err := fmt.Sscan(after, &acc); err != nil || acc < 0.6 {
 		t.Errorf("test accuracy %v (%v), want above 0.6", acc, err)
 	}
-	x := make([]float64, 784)
-	for i := range x {
-		x[i] = rand.Float64()
+	x := nn.NewMatrix[float32](1, 784, nil)
+	for i := range x.Data {
+		x.Data[i] = rand.Float32()
 	}
 	if _, err := net.Predict(x); err != nil {
 		t.Error(err)

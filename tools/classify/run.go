@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"vaeplay/model"
 	"vaeplay/model/classifier"
+	"vaeplay/model/nn"
 	"vaeplay/tools/internal/atomicfile"
 	"vaeplay/tools/internal/mnist"
 )
@@ -89,7 +89,7 @@ func run(o options, w io.Writer) error {
 		return err
 	}
 	grad := net.NewGradient()
-	opt := model.NewAdam(o.lr)
+	opt := nn.NewAdam[float32](o.lr)
 	n := train.N
 	if o.limit > 0 && o.limit < n {
 		n = o.limit
@@ -104,7 +104,7 @@ func run(o options, w io.Writer) error {
 		perm := rand.New(rand.NewPCG(o.seed, streamOrder+uint64(epoch))).Perm(n)
 		var lossSum float64
 		var correct int
-		x := make([]float64, o.batch*px)
+		x := make([]float32, o.batch*px)
 		labels := make([]int, o.batch)
 		for b := 0; b < n; b += o.batch {
 			idx := perm[b:min(b+o.batch, n)]
@@ -114,7 +114,7 @@ func run(o options, w io.Writer) error {
 				shift(x[r*px:(r+1)*px], train.Image(i), train.Cols, dx, dy)
 				labels[r] = train.Labels[i]
 			}
-			loss, c, err := net.Gradient(grad, x[:len(idx)*px], labels[:len(idx)])
+			loss, c, err := net.Gradient(grad, nn.NewMatrix(len(idx), px, x[:len(idx)*px]), labels[:len(idx)])
 			if err != nil {
 				return err
 			}
@@ -158,11 +158,11 @@ func run(o options, w io.Writer) error {
 
 // shift copies the square image src (side x side) into dst moved right by
 // dx and down by dy pixels, filling what comes in with 0 (background).
-func shift(dst, src []float64, side, dx, dy int) {
+func shift(dst, src []float32, side, dx, dy int) {
 	for y := 0; y < side; y++ {
 		for x := 0; x < side; x++ {
 			sx, sy := x-dx, y-dy
-			v := 0.0
+			var v float32
 			if sx >= 0 && sx < side && sy >= 0 && sy < side {
 				v = src[sy*side+sx]
 			}
@@ -174,7 +174,8 @@ func shift(dst, src []float64, side, dx, dy int) {
 // accuracy returns the fraction of the set's images the network labels
 // correctly.
 func accuracy(net *classifier.Net, s *mnist.Set) (float64, error) {
-	pred, err := net.Predict(s.Images)
+	x, _ := s.All()
+	pred, err := net.Predict(x)
 	if err != nil {
 		return 0, err
 	}

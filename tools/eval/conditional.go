@@ -67,13 +67,7 @@ func conditionalAccuracy(m *model.Model, net *classifier.Net, perClass, rows int
 		rng := rand.New(rand.NewPCG(seed, condStream+uint64(c)))
 		for done := 0; done < perClass; {
 			b := min(rows, perClass-done)
-			z := model.Noise(b, m.Config.Latent, rng)
-			labels := make([]int, b)
-			for i := range labels {
-				labels[i] = c
-			}
-			x := m.Decode(z, labels)
-			pred, err := net.Predict(x.RawMatrix().Data)
+			pred, err := net.Predict(m.Sample(b, c, 1, rng))
 			if err != nil {
 				return conditionalReport{}, err
 			}

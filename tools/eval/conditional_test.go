@@ -62,7 +62,7 @@ func TestConditionalAccuracyBookkeeping(t *testing.T) {
 		for i := range labels {
 			labels[i] = c
 		}
-		pred, err := net.Predict(m.Decode(model.Noise(per, 3, rng), labels).RawMatrix().Data)
+		pred, err := net.Predict(m.Decode(model.Noise(per, 3, rng), labels))
 		if err != nil {
 			t.Fatal(err)
 		}

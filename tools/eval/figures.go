@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"gonum.org/v1/gonum/mat"
 	gplot "gonum.org/v1/plot"
 
 	"vaeplay/model"
@@ -22,10 +21,10 @@ import (
 // figureInput is what the figures are drawn from.
 type figureInput struct {
 	m      *model.Model
-	x      *mat.Dense // the evaluated images, as evaluated (binarized or not)
-	labels []int      // their true classes, also for a plain VAE
-	mu     *mat.Dense // posterior means of x
-	rows   int        // image height and width; rows*cols = m.Config.Input
+	x      model.Matrix // the evaluated images, as evaluated (binarized or not)
+	labels []int        // their true classes, also for a plain VAE
+	mu     model.Matrix // posterior means of x
+	rows   int          // image height and width; rows*cols = m.Config.Input
 	cols   int
 	log    string // the trainer's CSV log; absent is fine
 	seed   uint64
@@ -88,12 +87,30 @@ func writeFigures(dir string, in figureInput) ([]figure, error) {
 	return figs, nil
 }
 
-// rowsOf returns the rows of a as slices (views, not copies).
-func rowsOf(a *mat.Dense) [][]float64 {
-	n, _ := a.Dims()
-	out := make([][]float64, n)
+// rowsOf returns the rows of a as float64 slices, as package plot takes
+// them.
+func rowsOf(a model.Matrix) [][]float64 {
+	out := make([][]float64, a.Rows)
 	for i := range out {
-		out[i] = a.RawRowView(i)
+		out[i] = row64(a, i)
+	}
+	return out
+}
+
+// row64 returns row i of a as float64.
+func row64(a model.Matrix, i int) []float64 {
+	out := make([]float64, a.Cols)
+	for j, v := range a.Row(i) {
+		out[j] = float64(v)
+	}
+	return out
+}
+
+// column returns column j of a as float64.
+func column(a model.Matrix, j int) []float64 {
+	out := make([]float64, a.Rows)
+	for i := range out {
+		out[i] = float64(a.At(i, j))
 	}
 	return out
 }
@@ -140,27 +157,27 @@ func (in figureInput) classSamples(path, title string) error {
 // reconstructions shows the first test images in pairs of rows: originals
 // above, the decoded posterior means Decode(mu) below.
 func (in figureInput) reconstructions(path, title string) error {
-	n, _ := in.x.Dims()
+	n := in.x.Rows
 	const perRow, pairs = 10, 4
 	count := min(n, perRow*pairs)
 	var labels []int
 	if in.m.Config.Conditional() {
 		labels = in.labels[:count]
 	}
-	recon := in.m.Decode(in.mu.Slice(0, count, 0, in.m.Config.Latent).(*mat.Dense), labels)
+	recon := in.m.Decode(in.mu.RowSlice(0, count), labels)
 	var images [][]float64
 	var names []string
 	for p := 0; p*perRow < count; p++ {
 		lo, hi := p*perRow, min((p+1)*perRow, count)
 		for i := lo; i < perRow*(p+1); i++ {
 			if i < hi {
-				images = append(images, in.x.RawRowView(i))
+				images = append(images, row64(in.x, i))
 			} else {
 				images = append(images, make([]float64, in.m.Config.Input))
 			}
 		}
 		for i := lo; i < hi; i++ {
-			images = append(images, recon.RawRowView(i))
+			images = append(images, row64(recon, i))
 		}
 		for i := hi; i < perRow*(p+1); i++ {
 			images = append(images, make([]float64, in.m.Config.Input))
@@ -178,13 +195,14 @@ const manifoldRange = 3
 
 // manifoldGrid decodes a side x side grid of z evenly covering
 // [-manifoldRange, manifoldRange]², top row at the largest z2, with label.
-func (in figureInput) manifoldGrid(side, label int) *mat.Dense {
-	z := mat.NewDense(side*side, 2, nil)
+func (in figureInput) manifoldGrid(side, label int) model.Matrix {
+	z := model.NewMatrix(side*side, 2, nil)
 	step := 2.0 * manifoldRange / float64(side)
 	for r := range side {
 		for c := range side {
-			z.Set(r*side+c, 0, -manifoldRange+(float64(c)+0.5)*step)
-			z.Set(r*side+c, 1, manifoldRange-(float64(r)+0.5)*step)
+			row := z.Row(r*side + c)
+			row[0] = float32(-manifoldRange + (float64(c)+0.5)*step)
+			row[1] = float32(manifoldRange - (float64(r)+0.5)*step)
 		}
 	}
 	var labels []int
@@ -226,9 +244,9 @@ func (in figureInput) manifold(path, title string) error {
 }
 
 func (in figureInput) scatter(path, title string) error {
-	n, _ := in.mu.Dims()
+	n := in.mu.Rows
 	p, err := plot.ScatterFigure(fmt.Sprintf("%s: posterior means of %d images, by label", title, n), "mu1", "mu2",
-		mat.Col(nil, 0, in.mu), mat.Col(nil, 1, in.mu), in.labels, digitNames)
+		column(in.mu, 0), column(in.mu, 1), in.labels, digitNames)
 	if err != nil {
 		return err
 	}

@@ -135,13 +135,13 @@ func run(o options, w, status io.Writer) error {
 		rep.Pixels, rep.BinarizeSeed = "binarized", &s
 	}
 
-	loss := testLoss(m, x, labels)
+	loss := m.TestLoss(x, labels)
 	rep.TestLoss.Total, rep.TestLoss.Recon, rep.TestLoss.KL = loss.Total, loss.Recon, loss.KL
 	mu, _ := m.Encode(x, labels)
 	rep.ActiveUnits, rep.LatentVariance = activeUnits(mu)
 
 	prog := newProgress(status, n, !o.quiet)
-	est, err := sampler{m: m, k: o.k, rows: o.rows, seed: o.seed}.run(x, labels, 0, prog.update)
+	est, err := m.LogLikelihood(x, labels, model.Sampling{K: o.k, Rows: o.rows, Seed: o.seed, Progress: prog.update})
 	prog.finish()
 	if err != nil {
 		return err

@@ -38,8 +38,9 @@ func halve(in, out string) (result, error) {
 	r := result{inBytes: len(data), outBytes: buf.Len()}
 	hp := h.Params()
 	for i, p := range m.Params() {
-		for j, v := range p.Data {
-			d := math.Abs(hp[i].Data[j] - v)
+		for j, w := range p.Data {
+			v := float64(w)
+			d := math.Abs(float64(hp[i].Data[j]) - v)
 			// F16 keeps 11 significant bits: a rounding error beyond half an
 			// ulp (2^-11 relative, or the subnormal step near zero) is a bug.
 			if d > math.Max(math.Abs(v)*0x1p-11, 0x1p-25) {

@@ -11,7 +11,7 @@ import (
 	"vaeplay/model"
 )
 
-func writeModel(t *testing.T, path string, scale float64) *model.Model {
+func writeModel(t *testing.T, path string, scale float32) *model.Model {
 	t.Helper()
 	cfg := model.DefaultConfig()
 	cfg.Hidden = []int{16}
@@ -73,7 +73,7 @@ func TestHalve(t *testing.T) {
 	hp := h.Params()
 	for i, p := range m.Params() {
 		for j, v := range p.Data {
-			if d := math.Abs(hp[i].Data[j] - v); d > r.maxChange {
+			if d := math.Abs(float64(hp[i].Data[j] - v)); d > r.maxChange {
 				t.Fatalf("%s[%d]: %g -> %g, beyond the reported %g", p.Name, j, v, hp[i].Data[j], r.maxChange)
 			}
 		}

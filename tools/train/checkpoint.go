@@ -201,7 +201,7 @@ type state struct {
 	// Best is the epoch with the lowest validation loss so far, and
 	// bestParams its weights; nil without a validation split.
 	Best       *best `json:"best,omitempty"`
-	bestParams [][]float64
+	bestParams [][]float32
 	// Stopped is set when early stopping ended the run.
 	Stopped bool `json:"stopped,omitempty"`
 }
@@ -260,8 +260,10 @@ func (s *state) save(path string) error {
 	return atomicfile.Write(path, s.encode)
 }
 
-// encode writes the checkpoint: float64 weights, Adam's moments as tensors
-// named optim.m.<param> and optim.v.<param>, and the rest as JSON.
+// encode writes the checkpoint: the float32 weights, Adam's moments as
+// float32 tensors named optim.m.<param> and optim.v.<param>, and the rest as
+// JSON. Every number is stored as the run holds it, so a resumed run goes on
+// bit for bit.
 func (s *state) encode(w io.Writer) error {
 	noise, err := s.noise.MarshalBinary()
 	if err != nil {
@@ -275,16 +277,26 @@ func (s *state) encode(w io.Writer) error {
 	if s.opt.M != nil {
 		for i, p := range s.model.Params() {
 			extra = append(extra,
-				safetensors.Tensor{Name: model.OptimPrefix + "m." + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.opt.M[i]},
-				safetensors.Tensor{Name: model.OptimPrefix + "v." + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.opt.V[i]})
+				tensor32(model.OptimPrefix+"m."+p.Name, p.Shape, s.opt.M[i]),
+				tensor32(model.OptimPrefix+"v."+p.Name, p.Shape, s.opt.V[i]))
 		}
 	}
 	if s.Best != nil {
 		for i, p := range s.model.Params() {
-			extra = append(extra, safetensors.Tensor{Name: bestPrefix + p.Name, DType: safetensors.F64, Shape: p.Shape, Data: s.bestParams[i]})
+			extra = append(extra, tensor32(bestPrefix+p.Name, p.Shape, s.bestParams[i]))
 		}
 	}
 	return model.SaveCheckpoint(w, s.model, model.Metadata{"train": string(train)}, extra)
+}
+
+// tensor32 returns data as a float32 safetensors tensor: safetensors holds
+// values as float64 in memory, exactly.
+func tensor32(name string, shape []int, data []float32) safetensors.Tensor {
+	wide := make([]float64, len(data))
+	for i, v := range data {
+		wide[i] = float64(v)
+	}
+	return safetensors.Tensor{Name: name, DType: safetensors.F32, Shape: shape, Data: wide}
 }
 
 // loadCheckpoint reads what save wrote.
@@ -332,10 +344,14 @@ func parseCheckpoint(data []byte) (*state, error) {
 	}
 	s.opt = model.NewAdam(c.Recipe.LR)
 	s.opt.Steps = c.AdamSteps
-	byName := map[string][]float64{}
+	byName := map[string][]float32{}
 	for _, t := range extra {
 		if strings.HasPrefix(t.Name, model.OptimPrefix) {
-			byName[t.Name] = t.Data
+			data := make([]float32, len(t.Data))
+			for i, v := range t.Data {
+				data[i] = float32(v)
+			}
+			byName[t.Name] = data
 		}
 	}
 	if s.Best != nil {

@@ -527,10 +527,10 @@ func TestFullDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A checkpoint of the default model (float64 weights and Adam's two
-	// moments) takes 15.7 MB and the weights 2.6 MB: 19 MiB hold the
-	// earlier weights and one checkpoint, but not a second checkpoint or
-	// new weights beside them.
+	// A checkpoint of the default model (float32 weights and Adam's two
+	// moments) takes 7.8 MB and the weights 2.6 MB: 12 MiB (12.6 MB) hold
+	// the earlier weights and one checkpoint, but not a second checkpoint
+	// or new weights beside them.
 	for _, tt := range []struct {
 		name      string
 		epochs    string
@@ -542,7 +542,7 @@ func TestFullDisk(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			disk := t.TempDir()
-			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=19m", "tmpfs", disk).CombinedOutput(); err != nil {
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", disk).CombinedOutput(); err != nil {
 				t.Skipf("cannot mount a tmpfs to fill (needs root): %v: %s", err, out)
 			}
 			t.Cleanup(func() { exec.Command("umount", disk).Run() })

@@ -81,10 +81,10 @@ func TestBinarizeBatch(t *testing.T) {
 	}
 	idx := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 500, 9999}
 	grey, _ := set.Batch(idx)
-	draw := func(seed uint64, epoch int) []float64 {
+	draw := func(seed uint64, epoch int) []float32 {
 		x, _ := set.Batch(idx)
 		binarizeBatch(x, idx, seed, epoch)
-		return x.RawMatrix().Data
+		return x.Data
 	}
 	a := draw(1, 0)
 	var greySum, binSum float64
@@ -92,8 +92,8 @@ func TestBinarizeBatch(t *testing.T) {
 		if v != 0 && v != 1 {
 			t.Fatalf("pixel %d is %v after binarization", i, v)
 		}
-		greySum += grey.RawMatrix().Data[i]
-		binSum += v
+		greySum += float64(grey.Data[i])
+		binSum += float64(v)
 	}
 	// About 1,300 ink pixels: the sum of Bernoulli draws is within a few
 	// standard deviations (sqrt of about 1,300 · 1/4) of its mean.
@@ -117,7 +117,7 @@ func TestBinarizeBatch(t *testing.T) {
 	}
 }
 
-func slicesEqual(a, b []float64) bool {
+func slicesEqual(a, b []float32) bool {
 	for i := range a {
 		if a[i] != b[i] {
 			return false
@@ -337,7 +337,7 @@ func TestDeeperAndFashion(t *testing.T) {
 				t.Errorf("test loss %v after a short epoch, want below %v", metrics.TestLoss, tc.bound)
 			}
 			img := m.Sample(1, 3, 1, rand.New(rand.NewPCG(1, 1)))
-			if r, c := img.Dims(); r != 1 || c != 784 {
+			if r, c := img.Rows, img.Cols; r != 1 || c != 784 {
 				t.Errorf("sample is %dx%d", r, c)
 			}
 		})

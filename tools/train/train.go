@@ -10,13 +10,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
-	"gonum.org/v1/gonum/mat"
 
 	"vaeplay/model"
 	"vaeplay/tools/internal/atomicfile"
@@ -266,25 +266,14 @@ func describe(c model.Config) string {
 	return kind + " " + strings.Join(append(widths, strconv.Itoa(c.Latent)), "-")
 }
 
-// evaluate returns the per-image test loss as PyTorch's examples/vae reports
-// it: one draw of z per image. The draws come from a fixed seed so that
-// epochs and runs compare without sampling noise between them.
-func evaluate(m *model.Model, test *mnist.Set) model.Loss {
-	rng := rand.New(rand.NewPCG(0x7e57, 0x7e57))
-	var total model.Loss
-	idx := make([]int, 0, 1000)
-	for start := 0; start < test.N; start += 1000 {
-		idx = idx[:0]
-		for i := start; i < min(start+1000, test.N); i++ {
-			idx = append(idx, i)
-		}
-		x, labels := test.Batch(idx)
-		if !m.Config.Conditional() {
-			labels = nil
-		}
-		total = total.Add(m.Evaluate(x, labels, model.Noise(len(idx), m.Config.Latent, rng)))
+// evaluate returns the per-image loss of the set as PyTorch's examples/vae
+// reports its test loss (model.TestLoss).
+func evaluate(m *model.Model, set *mnist.Set) model.Loss {
+	x, labels := set.All()
+	if !m.Config.Conditional() {
+		labels = nil
 	}
-	return total.PerImage(test.N)
+	return m.TestLoss(x, labels)
 }
 
 // bar is the progress display of one epoch; it is silent when stderr is not
@@ -395,19 +384,19 @@ const (
 // training images idx, by Bernoulli draws: image i in epoch e draws from its
 // own generator, seeded by (seed, e, i), so that an epoch's data is a
 // function of the seed alone and a resumed run sees the same pixels.
-func binarizeBatch(x *mat.Dense, idx []int, seed uint64, epoch int) {
+func binarizeBatch(x model.Matrix, idx []int, seed uint64, epoch int) {
 	for r, i := range idx {
 		rng := rand.New(rand.NewPCG(seed, streamBinarize|uint64(epoch)<<32|uint64(i)))
-		row := x.RawRowView(r)
+		row := x.Row(r)
 		mnist.BinarizeRow(row, row, rng)
 	}
 }
 
 // cloneParams copies the model's parameters, in Params order.
-func cloneParams(m *model.Model) [][]float64 {
-	var ps [][]float64
+func cloneParams(m *model.Model) [][]float32 {
+	var ps [][]float32
 	for _, p := range m.Params() {
-		ps = append(ps, append([]float64(nil), p.Data...))
+		ps = append(ps, slices.Clone(p.Data))
 	}
 	return ps
 }

@@ -5,14 +5,13 @@ package game
 import (
 	"time"
 
-	"gonum.org/v1/gonum/mat"
-
 	"vaeplay/model"
 	"vaeplay/wasm/widget"
 )
 
-// Every call this package makes into package model is in this file: the
-// panels decode through a decoder and never see the model's matrices.
+// The panels decode through a decoder, which times widget.Decode (where the
+// widget's calls into package model are); they never see the model's
+// matrices.
 
 // decoder decodes latent codes with one model of the registry.
 type decoder struct{ m *model.Model }
@@ -23,20 +22,10 @@ func (d decoder) latent() int { return d.m.Config.Latent }
 // decode decodes the latent codes zs (each of latent() numbers) under
 // labels (one per code, or nil for a plain VAE) in one batch, and returns
 // each code's 784 pixel means and how long the decode took in milliseconds.
-// The pixels are views of one matrix: not to be kept past the next decode.
 func (d decoder) decode(zs [][]float64, labels []int) (xs [][]float64, ms float64) {
-	z := mat.NewDense(len(zs), d.latent(), nil)
-	for i, row := range zs {
-		z.SetRow(i, row)
-	}
 	start := time.Now()
-	x := d.m.Decode(z, labels)
-	ms = millis(time.Since(start))
-	xs = make([][]float64, len(zs))
-	for i := range xs {
-		xs[i] = x.RawRowView(i)
-	}
-	return xs, ms
+	xs = widget.Decode(d.m, zs, labels)
+	return xs, millis(time.Since(start))
 }
 
 // labels returns the labels of n codes decoded for the selection: nil for

@@ -6,22 +6,56 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"gonum.org/v1/gonum/mat"
-
 	"vaeplay/model"
 )
 
-// Every call this package makes into package model is in this file: the
+// Every call the widget makes into package model is in this file: the
 // seed's noise, the models' kinds and metadata, the ranking of latent
-// dimensions by decoder weights, and encoding and scoring a drawing. Package
-// game decodes; nothing else here touches the model's matrices.
+// dimensions by decoder weights, encoding and scoring a drawing, and
+// decoding (Decode, which package game times and paints). The widget keeps
+// latent codes and pixels as float64, as the URL, the sliders and the
+// page's messages spell them; the model computes in float32. Narrow and
+// Widen are the conversions at that boundary.
+
+// Narrow returns rows of width cols as a model matrix, one per row.
+func Narrow(cols int, rows ...[]float64) model.Matrix {
+	m := model.NewMatrix(len(rows), cols, nil)
+	for i, r := range rows {
+		dst := m.Row(i)
+		for j, v := range r[:cols] {
+			dst[j] = float32(v)
+		}
+	}
+	return m
+}
+
+// Widen returns a row of the model's float32 values as float64, exactly.
+func Widen(row []float32) []float64 {
+	out := make([]float64, len(row))
+	for i, v := range row {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// Decode decodes the latent codes zs with m in one batched product, under
+// labels (one per code for a CVAE, nil for a VAE), and returns each
+// image's pixel means.
+func Decode(m *model.Model, zs [][]float64, labels []int) [][]float64 {
+	x := m.Decode(Narrow(m.Config.Latent, zs...), labels)
+	out := make([][]float64, x.Rows)
+	for i := range out {
+		out[i] = Widen(x.Row(i))
+	}
+	return out
+}
 
 // SeedZ returns the latent code of a seed at a temperature: temperature · ε
 // for ε standard normal noise from a PCG generator seeded with (seed, seed),
 // drawn by the same model.Noise the trainer samples with. (Kind, digit,
 // seed) reproduce the pixels exactly.
 func SeedZ(seed uint64, latent int, temp float64) []float64 {
-	z := model.Noise(1, latent, rand.New(rand.NewPCG(seed, seed))).RawRowView(0)
+	z := Widen(model.Noise(1, latent, rand.New(rand.NewPCG(seed, seed))).Row(0))
 	out := make([]float64, latent)
 	for i, v := range z {
 		out[i] = temp * v
@@ -85,11 +119,10 @@ func RankLatents(m *model.Model, kl []float64) []int {
 		if len(m.Decoder) > 0 {
 			w = m.Decoder[0].W
 		}
-		rows, cols := w.Dims()
-		for j := range min(latent, cols) { // columns past latent are the label's one-hot
+		for j := range min(latent, w.Cols) { // columns past latent are the label's one-hot
 			var s float64
-			for i := range rows {
-				v := w.At(i, j)
+			for i := range w.Rows {
+				v := float64(w.At(i, j))
 				s += v * v
 			}
 			score[j] = math.Sqrt(s)
@@ -128,7 +161,7 @@ func Encode(m *model.Model, x []float64, label int) (Encoding, error) {
 	if len(x) != m.Config.Input {
 		return Encoding{}, fmt.Errorf("drawing has %d pixels, the model reads %d", len(x), m.Config.Input)
 	}
-	xs := mat.NewDense(1, len(x), append([]float64(nil), x...))
+	xs := Narrow(len(x), x)
 	var labels []int
 	if m.Config.Classes > 0 {
 		if label < 0 || label >= m.Config.Classes {
@@ -137,8 +170,8 @@ func Encode(m *model.Model, x []float64, label int) (Encoding, error) {
 		labels = []int{label}
 	}
 	mu, _ := m.Encode(xs, labels)
-	loss := m.Evaluate(xs, labels, mat.NewDense(1, m.Config.Latent, nil))
-	return Encoding{Mu: append([]float64(nil), mu.RawRowView(0)...), Nats: loss.Recon + loss.KL}, nil
+	loss := m.Evaluate(xs, labels, model.NewMatrix(1, m.Config.Latent, nil))
+	return Encoding{Mu: Widen(mu.Row(0)), Nats: loss.Recon + loss.KL}, nil
 }
 
 // ReadLabel encodes x with the conditional model m under every label and
@@ -154,12 +187,13 @@ func ReadLabel(m *model.Model, x []float64) (int, Encoding, error) {
 		return -1, Encoding{}, fmt.Errorf("image has %d pixels, the model reads %d", len(x), m.Config.Input)
 	}
 	n := m.Config.Classes
-	xs := mat.NewDense(n, len(x), nil)
+	rows := make([][]float64, n)
 	labels := make([]int, n)
 	for i := range n {
-		xs.SetRow(i, x)
+		rows[i] = x
 		labels[i] = i
 	}
+	xs := Narrow(len(x), rows...)
 	scores, err := m.NELBOAtMean(xs, labels)
 	if err != nil {
 		return -1, Encoding{}, fmt.Errorf("scoring under every label: %w", err)
@@ -170,6 +204,6 @@ func ReadLabel(m *model.Model, x []float64) (int, Encoding, error) {
 			best = i
 		}
 	}
-	mu, _ := m.Encode(mat.NewDense(1, len(x), append([]float64(nil), x...)), []int{best})
-	return best, Encoding{Mu: append([]float64(nil), mu.RawRowView(0)...), Nats: scores[best]}, nil
+	mu, _ := m.Encode(Narrow(len(x), x), []int{best})
+	return best, Encoding{Mu: Widen(mu.Row(0)), Nats: scores[best]}, nil
 }

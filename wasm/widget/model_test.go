@@ -19,7 +19,7 @@ func TestSeedZReproducible(t *testing.T) {
 	}
 	// The same draw the trainer's model.Noise makes from PCG(seed, seed).
 	want := model.Noise(1, 20, rand.New(rand.NewPCG(42, 42)))
-	if !slices.Equal(a, want.RawMatrix().Data) {
+	if !slices.Equal(a, Widen(want.Row(0))) {
 		t.Error("z is not model.Noise from PCG(seed, seed)")
 	}
 	if next := SeedZ(43, 20, 1); slices.Equal(a, next) {
@@ -149,14 +149,13 @@ func TestRankLatents(t *testing.T) {
 		// are not mistaken for latent dimensions.
 		use := []float64{0.1, 5, 0, 2, 3, 0.5}
 		w := m.Decoder[0].W
-		rows, cols := w.Dims()
-		for i := range rows {
-			for j := range cols {
+		for i := range w.Rows {
+			for j := range w.Cols {
 				v := 100.0
 				if j < len(use) {
 					v = use[j]
 				}
-				w.Set(i, j, v)
+				w.Row(i)[j] = float32(v)
 			}
 		}
 		got := RankLatents(m, nil)

@@ -22,8 +22,6 @@ import (
 	"math/rand/v2"
 	"syscall/js"
 
-	"gonum.org/v1/gonum/mat"
-
 	"vaeplay/model"
 )
 
@@ -63,15 +61,15 @@ func main() {
 		if len(args) != 2 || args[0].Get("length").Int() != m.Config.Latent {
 			return fail(fmt.Sprintf("check(z, label): want %d numbers and a label", m.Config.Latent))
 		}
-		z := mat.NewDense(1, m.Config.Latent, nil)
+		z := model.NewMatrix(1, m.Config.Latent, nil)
 		for i := range m.Config.Latent {
-			z.Set(0, i, args[0].Index(i).Float())
+			z.Data[i] = float32(args[0].Index(i).Float())
 		}
 		var labels []int
 		if m.Config.Conditional() {
 			labels = []int{args[1].Int()}
 		}
-		px := m.Decode(z, labels).RawRowView(0)
+		px := m.Decode(z, labels).Row(0)
 		out := js.Global().Get("Array").New(len(px))
 		for i, v := range px {
 			out.SetIndex(i, v)
@@ -97,7 +95,7 @@ func decode(m *model.Model, n, reps int) float64 {
 	}
 	var sum float64
 	for range reps {
-		sum += m.Decode(z, labels).At(0, 0)
+		sum += float64(m.Decode(z, labels).At(0, 0))
 	}
 	return sum / float64(reps)
 }

@@ -1,6 +1,6 @@
 // Package mnist loads the MNIST handwritten digits, and data sets that ship
-// in the same four IDX files such as Fashion-MNIST, as float64 pixels in
-// [0, 1] ready for gonum.
+// in the same four IDX files such as Fashion-MNIST, as float32 pixels in
+// [0, 1], the rows of a model.Matrix.
 package mnist
 
 import (
@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/gonum/mat"
+	"vaeplay/model"
 
 	"vaeplay/tools/internal/idx"
 )
@@ -56,7 +56,7 @@ func (s Split) files() (images, labels string, err error) {
 type Set struct {
 	// Images holds N images of Rows*Cols pixels each, row-major, one image
 	// after another, each pixel scaled from 0..255 to [0, 1].
-	Images []float64
+	Images []float32
 	// Labels holds the N class labels, each in 0..Classes-1.
 	Labels []int
 	// N is the number of images; Rows and Cols the size of each.
@@ -145,7 +145,7 @@ func load(imagesPath, labelsPath string) (*Set, error) {
 	}
 
 	s := &Set{
-		Images: make([]float64, len(images.Data)),
+		Images: make([]float32, len(images.Data)),
 		Labels: make([]int, n),
 		N:      n,
 		Rows:   rows,
@@ -160,7 +160,7 @@ func load(imagesPath, labelsPath string) (*Set, error) {
 		s.Labels[i] = int(l)
 	}
 	for i, p := range images.Data {
-		s.Images[i] = float64(p) / 255
+		s.Images[i] = float32(p) / 255
 	}
 	return s, nil
 }
@@ -170,7 +170,7 @@ func load(imagesPath, labelsPath string) (*Set, error) {
 func (s *Set) Pixels() int { return s.Rows * s.Cols }
 
 // Image returns image i as a slice of Images (not a copy).
-func (s *Set) Image(i int) []float64 {
+func (s *Set) Image(i int) []float32 {
 	p := s.Pixels()
 	return s.Images[i*p : (i+1)*p : (i+1)*p]
 }
@@ -181,12 +181,12 @@ func (s *Set) Image(i int) []float64 {
 // Batch consecutive slices of it. Like slice indexing, Batch panics if idx
 // is empty or holds an index outside 0..N-1: that is a bug in the caller,
 // not bad data.
-func (s *Set) Batch(idx []int) (*mat.Dense, []int) {
+func (s *Set) Batch(idx []int) (model.Matrix, []int) {
 	if len(idx) == 0 {
 		panic("mnist: empty batch")
 	}
 	p := s.Pixels()
-	data := make([]float64, len(idx)*p)
+	data := make([]float32, len(idx)*p)
 	labels := make([]int, len(idx))
 	for r, i := range idx {
 		if i < 0 || i >= s.N {
@@ -195,7 +195,7 @@ func (s *Set) Batch(idx []int) (*mat.Dense, []int) {
 		copy(data[r*p:], s.Images[i*p:(i+1)*p])
 		labels[r] = s.Labels[i]
 	}
-	return mat.NewDense(len(idx), p, data), labels
+	return model.NewMatrix(len(idx), p, data), labels
 }
 
 // Data sets this package knows by name, as the trainer records them in the
@@ -224,8 +224,8 @@ func ClassNames(dataset string) ([]string, error) {
 
 // All returns every image of the set as the rows of an N x Pixels() matrix,
 // sharing the set's storage, and the labels.
-func (s *Set) All() (*mat.Dense, []int) {
-	return mat.NewDense(s.N, s.Pixels(), s.Images), s.Labels
+func (s *Set) All() (model.Matrix, []int) {
+	return model.NewMatrix(s.N, s.Pixels(), s.Images), s.Labels
 }
 
 // Slice returns images lo..hi-1 of s as a set sharing its storage, for
@@ -248,7 +248,7 @@ func (s *Set) Slice(lo, hi int) (*Set, error) {
 // literature reports likelihoods on. The same seed gives the same images.
 func (s *Set) Binarized(seed uint64) *Set {
 	out := *s
-	out.Images = make([]float64, len(s.Images))
+	out.Images = make([]float32, len(s.Images))
 	for i := range s.N {
 		rng := rand.New(rand.NewPCG(seed, uint64(i)))
 		BinarizeRow(out.Image(i), s.Image(i), rng)
@@ -259,9 +259,9 @@ func (s *Set) Binarized(seed uint64) *Set {
 // BinarizeRow sets each dst[j] to 1 with probability src[j] (a grey value in
 // [0, 1]) and to 0 otherwise, drawing one number from rng per pixel. dst and
 // src may be the same slice.
-func BinarizeRow(dst, src []float64, rng *rand.Rand) {
+func BinarizeRow(dst, src []float32, rng *rand.Rand) {
 	for j, v := range src {
-		if rng.Float64() < v {
+		if rng.Float64() < float64(v) {
 			dst[j] = 1
 		} else {
 			dst[j] = 0

@@ -84,11 +84,11 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("%d pixels, want %d", len(s.Images), len(pixels))
 			}
 			for i, p := range pixels {
-				if want := float64(p) / 255; s.Images[i] != want {
+				if want := float32(p) / 255; s.Images[i] != want {
 					t.Errorf("pixel %d = %v, want %v", i, s.Images[i], want)
 				}
 			}
-			if got := s.Image(1); !slices.Equal(got, []float64{1, 1, 1, 0, 0, 0}) {
+			if got := s.Image(1); !slices.Equal(got, []float32{1, 1, 1, 0, 0, 0}) {
 				t.Errorf("Image(1) = %v", got)
 			}
 		})
@@ -147,19 +147,19 @@ func TestBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, y := s.Batch([]int{2, 0, 2})
-	if r, c := x.Dims(); r != 3 || c != 6 {
+	if r, c := x.Rows, x.Cols; r != 3 || c != 6 {
 		t.Fatalf("batch is %dx%d, want 3x6", r, c)
 	}
 	if !slices.Equal(y, []int{9, 7, 9}) {
 		t.Errorf("labels %v, want [9 7 9]", y)
 	}
 	for r, i := range []int{2, 0, 2} {
-		if got, want := x.RawRowView(r), s.Image(i); !slices.Equal(got, want) {
+		if got, want := x.Row(r), s.Image(i); !slices.Equal(got, want) {
 			t.Errorf("row %d = %v, want image %d = %v", r, got, i, want)
 		}
 	}
 	// The batch is a copy: the trainer may scribble on it.
-	x.Set(0, 0, -1)
+	x.Row(0)[0] = -1
 	y[0] = -1
 	if s.Image(2)[0] == -1 || s.Labels[2] == -1 {
 		t.Error("Batch shares memory with the set")
@@ -268,10 +268,10 @@ func checkReal(t *testing.T, s *Set, n int, counts [Classes]int) {
 	}
 }
 
-func mean(x []float64) float64 {
+func mean(x []float32) float64 {
 	var sum float64
 	for _, v := range x {
-		sum += v
+		sum += float64(v)
 	}
 	return sum / float64(len(x))
 }
@@ -304,7 +304,7 @@ func TestClassNames(t *testing.T) {
 }
 
 func TestSliceAndBinarized(t *testing.T) {
-	s := &Set{Images: []float64{0, 1, 0.5, 0.5, 0.25, 0.75, 1, 0}, Labels: []int{1, 2, 3, 4}, N: 4, Rows: 1, Cols: 2, ImagesPath: "x"}
+	s := &Set{Images: []float32{0, 1, 0.5, 0.5, 0.25, 0.75, 1, 0}, Labels: []int{1, 2, 3, 4}, N: 4, Rows: 1, Cols: 2, ImagesPath: "x"}
 	for _, tc := range []struct {
 		lo, hi  int
 		wantErr bool
