@@ -75,18 +75,22 @@ type partialPanel interface {
 	// drawFrame calls it once a frame, on this panel only (it may measure
 	// text), and drawn after drawing either way.
 	damage(g *Game) ([]damage, bool)
-	// paintParts paints the panel's parts in a damage region, in draw's
-	// order.
-	paintParts(g *Game, p painter, parts int)
+	// paintParts paints the panel's parts of damage region d, in draw's
+	// order; p's destination is d's part of the screen.
+	paintParts(g *Game, p painter, d damage)
 	// drawn records that the frame damage described is on the screen.
 	drawn()
 }
 
 // A damage region in CSS pixels, and the parts that paint in it: bits the
 // partialPanel gives meaning to, and partBottom, the tabs and info line.
+// An opaque region's parts paint every pixel of it that changes with
+// opaque ones, so it is not cleared to the background first; the rest of
+// it keeps what the screen holds.
 type damage struct {
-	r     widget.Rect
-	parts int
+	r      widget.Rect
+	parts  int
+	opaque bool
 }
 
 // partBottom is the damage part of the tabs and the info line.
@@ -118,8 +122,10 @@ func (g *Game) drawDamage(screen *ebiten.Image, pp partialPanel, ds []damage) bo
 			continue
 		}
 		p := sc.painter(screen.SubImage(r).(*ebiten.Image))
-		p.dst.Fill(bgColor)
-		pp.paintParts(g, p, d.parts)
+		if !d.opaque {
+			p.dst.Fill(bgColor)
+		}
+		pp.paintParts(g, p, d)
 		if d.parts&partBottom != 0 {
 			g.drawTabs(p)
 			g.drawInfo(p)

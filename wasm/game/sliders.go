@@ -125,26 +125,34 @@ func (s *slidersPanel) keys(g *Game) {
 
 func (s *slidersPanel) draw(g *Game, p painter) {
 	g.drawDigit(p, g.digit.img, true)
-	s.drawSliders(g, p)
+	s.drawSliders(g, p, widget.Rect{})
 }
 
 // Damage parts of the sliders panel, in draw's order.
 const (
 	partDigit = 1 << iota
 	partSliders
+	// partImage is the digit's image alone, which covers its box with
+	// opaque pixels: a region that holds nothing else is repainted with it
+	// alone, its frame left as it is.
+	partImage
 )
 
-func (s *slidersPanel) paintParts(g *Game, p painter, parts int) {
-	if parts&partDigit != 0 {
+func (s *slidersPanel) paintParts(g *Game, p painter, d damage) {
+	if d.parts&partImage != 0 {
+		p.image(g.digit.img, g.screen.layout.Digit)
+	}
+	if d.parts&partDigit != 0 {
 		g.drawDigit(p, g.digit.img, true)
 	}
-	if parts&partSliders != 0 {
-		s.drawSliders(g, p)
+	if d.parts&partSliders != 0 {
+		s.drawSliders(g, p, d.r)
 	}
 }
 
 // damage describes the frame about to be drawn and returns the regions
-// that a slider's move changes from the frame on the screen: the digit,
+// that a slider's move changes from the frame on the screen: the digit's
+// image (or, where another part reaches into it, the digit with its frame),
 // the rows that changed when each holds its drawing (else the whole list),
 // and the info line's room right of the tabs when its text fits there, now
 // and on the screen (else the whole bottom line).
@@ -159,7 +167,14 @@ func (s *slidersPanel) damage(g *Game) ([]damage, bool) {
 	s.next = sliderFrame{rows: rows, infoFits: g.infoFits()}
 
 	var regions []widget.Rect
-	if l.Digit.W > 0 {
+	var ds []damage
+	switch {
+	case l.Digit.W <= 0:
+	case !sc.overlap(l.Digit, l.SliderPaint) && !sc.overlap(l.Digit, l.BottomPaint):
+		// Only the image changes: repainting the digit's frame and the
+		// background under the image would triple the pixels of the frame.
+		ds = append(ds, damage{r: l.Digit, parts: partImage, opaque: true})
+	default:
 		regions = append(regions, l.DigitPaint)
 	}
 	if len(l.Sliders) > 0 {
@@ -180,18 +195,18 @@ func (s *slidersPanel) damage(g *Game) ([]damage, bool) {
 			regions = append(regions, l.BottomPaint)
 		}
 	}
-	ds := make([]damage, len(regions))
-	for i, r := range regions {
-		ds[i].r = r
+	for _, r := range regions {
+		d := damage{r: r}
 		if sc.overlap(r, l.DigitPaint) {
-			ds[i].parts |= partDigit
+			d.parts |= partDigit
 		}
 		if len(l.Sliders) > 0 && sc.overlap(r, l.SliderPaint) {
-			ds[i].parts |= partSliders
+			d.parts |= partSliders
 		}
 		if sc.overlap(r, l.BottomPaint) {
-			ds[i].parts |= partBottom
+			d.parts |= partBottom
 		}
+		ds = append(ds, d)
 	}
 	return ds, true
 }
@@ -216,12 +231,20 @@ func (s *slidersPanel) kl(g *Game, i int) float64 {
 }
 
 // drawSliders draws the temperature slider and the latent sliders, each
-// with its label and value; the one the arrow keys move is marked.
-func (s *slidersPanel) drawSliders(g *Game, p painter) {
-	l := g.screen.layout
+// with its label and value, and the hint above them; the one the arrow
+// keys move is marked. With a region to repaint (a zero one is the whole
+// screen), it leaves out the rows that cannot paint in it, when each row's
+// drawing stays in its Slider.Paint, and the hint when it is not there.
+func (s *slidersPanel) drawSliders(g *Game, p painter, region widget.Rect) {
+	sc := &g.screen
+	l := sc.layout
+	clip := region != (widget.Rect{}) && l.RowsPaint
 	small := p.face(0.85*l.Font, false)
 	bold := p.face(0.85*l.Font, true)
 	for i, sl := range l.Sliders {
+		if clip && !sc.overlap(region, sl.Paint) {
+			continue
+		}
 		cy := sl.Y + sl.H/2
 		label := sl.Label
 		if i > 0 && label == "z" {
@@ -263,7 +286,7 @@ func (s *slidersPanel) drawSliders(g *Game, p painter) {
 		}
 		p.text(val, small, sl.Row.X+sl.Row.W, cy, text.AlignEnd, textColor)
 	}
-	if len(l.Sliders) > 0 {
+	if len(l.Sliders) > 0 && !(clip && !sc.overlap(region, l.Hint)) {
 		hint := "drag, or ↑↓ choose and ←→ move · ranked by decoder use"
 		if g.models().KL(g.state.Selection().Kind) != nil {
 			hint = "drag, or ↑↓ choose and ←→ move · ranked by KL in nats (test set)"
