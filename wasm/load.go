@@ -27,10 +27,14 @@ var defaultMapWeights = map[widget.Kind]string{
 	widget.CVAE: "weights/cvae2d.safetensors",
 }
 
-// loader fetches the widget's models: the two full ones at start, and the
-// map's when the game asks for them.
+// loader fetches the widget's models and hands each to the game as a
+// widget.Loaded: the two full ones at start, and the map's when the game
+// asks for them (loadMap), which it may do before the loader runs.
 type loader struct {
 	g *game.Game
+	// requests are the map's models the game asked for: loadMap only
+	// queues them, run serves them once it has the game.
+	requests chan widget.Kind
 	// customDone is closed once the weights= file has been tried; mapKind
 	// is then the kind it serves the map for (a file with a 2-D latent
 	// space replaces the map's model of its kind), or "".
@@ -49,12 +53,32 @@ type fullModel struct {
 	done chan struct{}
 }
 
-func newLoader(g *game.Game) *loader {
-	l := &loader{g: g, customDone: make(chan struct{}), full: map[widget.Kind]*fullModel{}}
+func newLoader() *loader {
+	l := &loader{requests: make(chan widget.Kind, len(widget.Kinds)), customDone: make(chan struct{}), full: map[widget.Kind]*fullModel{}}
 	for _, k := range widget.Kinds {
 		l.full[k] = &fullModel{done: make(chan struct{})}
 	}
 	return l
+}
+
+// run loads the models for g (the weights= file custom, if any, and the
+// defaults), and serves the game's requests for the map's models.
+func (l *loader) run(g *game.Game, custom string) {
+	l.g = g
+	go func() {
+		for k := range l.requests {
+			go l.mapModel(k)
+		}
+	}()
+	l.loadModels(custom)
+}
+
+// loadMap asks for the map's model of kind k (the game's LoadMap hook).
+func (l *loader) loadMap(k widget.Kind) {
+	select {
+	case l.requests <- k:
+	default: // the game asks once per kind, which the buffer holds
+	}
 }
 
 // settle records the outcome of kind k's full model (m nil: it failed).
@@ -75,15 +99,20 @@ func (l *loader) loadModels(custom string) {
 	want := map[widget.Kind]string{widget.VAE: defaultWeights[widget.VAE], widget.CVAE: defaultWeights[widget.CVAE]}
 	if custom != "" {
 		m, meta, err := loadModel(custom, p.file())
-		if err != nil {
-			g.Fail(fmt.Errorf("%w (using the default weights)", err))
-		} else if k, err := widget.KindOf(m.Config); err != nil {
-			g.Fail(fmt.Errorf("%s: %w (using the default weights)", custom, err))
-		} else if m.Config.Latent == widget.MapLatent {
+		var k widget.Kind
+		if err == nil {
+			if k, err = widget.KindOf(m.Config); err != nil {
+				err = fmt.Errorf("%s: %w", custom, err)
+			}
+		}
+		switch {
+		case err != nil:
+			g.Loaded(widget.Loaded{Err: fmt.Errorf("%w (using the default weights)", err)})
+		case m.Config.Latent == widget.MapLatent:
 			l.mapKind = k
-			g.MapModelReady(m)
-		} else {
-			g.ModelReady(m, meta)
+			g.Loaded(widget.Loaded{Kind: k, Role: widget.MapModel, Model: m, Meta: meta})
+		default:
+			g.Loaded(widget.Loaded{Kind: k, Role: widget.FullModel, Model: m, Meta: meta})
 			l.settle(k, m)
 			delete(want, k)
 		}
@@ -93,59 +122,49 @@ func (l *loader) loadModels(custom string) {
 	for k, url := range want {
 		report := p.file()
 		wg.Go(func() {
-			m, meta, err := loadModel(url, report)
-			if err == nil {
-				var got widget.Kind
-				if got, err = widget.KindOf(m.Config); err == nil && got != k {
-					err = fmt.Errorf("%s: holds a %s, want a %s", url, got, k)
-				} else if err != nil {
-					err = fmt.Errorf("%s: %w", url, err)
-				}
-			}
-			if err != nil {
-				g.ModelFailed(k, err)
-				l.settle(k, nil)
-				return
-			}
-			g.ModelReady(m, meta)
+			m, meta, err := loadKind(url, k, report)
+			g.Loaded(widget.Loaded{Kind: k, Role: widget.FullModel, Model: m, Meta: meta, Err: err})
 			l.settle(k, m)
 		})
 	}
 	wg.Wait()
 }
 
-// loadMap fetches the map's model of kind k (the game's LoadMap hook), after
-// the weights= file has been tried, unless that file serves the map.
-func (l *loader) loadMap(k widget.Kind) {
-	go func() {
-		<-l.customDone
-		if l.mapKind == k {
+// mapModel fetches the map's model of kind k, after the weights= file has
+// been tried, unless that file serves the map.
+func (l *loader) mapModel(k widget.Kind) {
+	<-l.customDone
+	if l.mapKind == k {
+		return
+	}
+	if f := l.full[k]; f != nil {
+		<-f.done
+		if f.m != nil && f.m.Config.Latent == widget.MapLatent {
+			l.g.Loaded(widget.Loaded{Kind: k, Role: widget.MapModel, Model: f.m})
 			return
 		}
-		if f := l.full[k]; f != nil {
-			<-f.done
-			if f.m != nil && f.m.Config.Latent == widget.MapLatent {
-				l.g.MapModelReady(f.m)
-				return
-			}
-		}
-		var p progress
-		p.g = l.g
-		url := defaultMapWeights[k]
-		m, _, err := loadModel(url, p.file())
-		if err == nil {
-			if got, kerr := widget.KindOf(m.Config); kerr != nil {
-				err = fmt.Errorf("%s: %w", url, kerr)
-			} else if got != k {
-				err = fmt.Errorf("%s: holds a %s, want a %s", url, got, k)
-			}
-		}
-		if err != nil {
-			l.g.MapModelFailed(k, fmt.Errorf("the map's model: %w", err))
-			return
-		}
-		l.g.MapModelReady(m)
-	}()
+	}
+	var p progress
+	p.g = l.g
+	m, _, err := loadKind(defaultMapWeights[k], k, p.file())
+	if err != nil {
+		err = fmt.Errorf("the map's model: %w", err)
+	}
+	l.g.Loaded(widget.Loaded{Kind: k, Role: widget.MapModel, Model: m, Err: err})
+}
+
+// loadKind loads url, which must hold a model of kind k.
+func loadKind(url string, k widget.Kind, progress func(got, total int64)) (*model.Model, model.Metadata, error) {
+	m, meta, err := loadModel(url, progress)
+	if err != nil {
+		return nil, nil, err
+	}
+	if got, err := widget.KindOf(m.Config); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", url, err)
+	} else if got != k {
+		return nil, nil, fmt.Errorf("%s: holds a %s, want a %s", url, got, k)
+	}
+	return m, meta, nil
 }
 
 // loadModel fetches url and parses it with model.Load, the trainer's own

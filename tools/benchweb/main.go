@@ -1,4 +1,4 @@
-// Command benchweb measures the widget's figures of issue 6 in one run of
+// Command benchweb measures the widget's figures in one run of
 // headless Chromium, each beside its goal and, where there is one, beside
 // the peer's figure:
 //
@@ -35,8 +35,9 @@ type options struct {
 	json    string // file to write the figures to, for -summary
 	summary string // folder of a make bench run's outputs: print its table and stop
 	profile bool   // also profile the first digit and the slider drag
-	// decodeOnly runs the decode pages alone, for quick comparisons.
-	decodeOnly bool
+	// decodeOnly runs the decode pages alone, fpsOnly the frame rate
+	// alone, for quick comparisons.
+	decodeOnly, fpsOnly bool
 }
 
 func main() {
@@ -45,14 +46,19 @@ func main() {
 	flag.StringVar(&o.weights, "weights", "weights", "folder with vae.safetensors and cvae.safetensors")
 	flag.StringVar(&o.npm, "npm", ".cache/npm", "npm prefix with @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm installed")
 	flag.StringVar(&o.data, "data", ".cache/mnist", "MNIST folder (make data), for the test loss of half-precision weights; skipped when absent")
-	flag.IntVar(&o.rounds, "rounds", 2, "rounds of the Go and TensorFlow.js decode pages, alternating; each figure is the best round's median")
+	flag.IntVar(&o.rounds, "rounds", 2, "rounds of the Go and TensorFlow.js decode pages, alternating, each figure the best round's median; and of the slider drag beside the smallest Ebiten program, their readings pooled")
 	flag.StringVar(&o.json, "json", "", "also write the figures as JSON to this file (make bench reads it back with -summary)")
 	flag.StringVar(&o.summary, "summary", "", "print the final table of make bench from the outputs in this folder (web.json, step.txt, train.txt, torch.txt) and stop")
 	flag.BoolVar(&o.profile, "profile", false, "also profile the page's main thread during the first digit and the slider drag, and print where the time goes")
 	flag.BoolVar(&o.decodeOnly, "decode-only", false, "run only the decode pages (Go and TensorFlow.js) and print their medians")
+	flag.BoolVar(&o.fpsOnly, "fps-only", false, "run only the frame rate: -rounds slider drags, each beside the smallest Ebiten program, and print their medians")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "benchweb: unexpected arguments %q\n", flag.Args())
+		os.Exit(2)
+	}
+	if o.decodeOnly && o.fpsOnly {
+		fmt.Fprintln(os.Stderr, "benchweb: -decode-only and -fps-only exclude each other")
 		os.Exit(2)
 	}
 	if o.rounds < 1 {

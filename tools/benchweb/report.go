@@ -80,10 +80,10 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult,
 	fmt.Fprintf(tw, "first digit after navigation (empty cache)\t%.0f ms\t≤ %d ms\t\t\t%s\n", fd.ReadyMs, goalFirstMs, verdict(fd.ReadyMs, goalFirstMs))
 	// The floor's median: what the browser gives an idle Ebiten canvas.
 	floor := median(drag.Floor)
-	fmt.Fprintf(tw, "frames per second while dragging a slider, median (lowest)\t%.0f (%.0f)\t≥ %d\t%.0f (smallest Ebiten program, median)\t\t%s\n", drag.Held(), drag.Lowest(), goalFPS, floor, verdictAtLeast(drag.Held(), goalFPS))
+	fmt.Fprintf(tw, "frames per second while dragging a slider, median (lowest)\t%.0f (%.0f)\t≥ %d\t%.0f (smallest Ebiten program, median)\t%.2fx\t%s\n", drag.Held(), drag.Lowest(), goalFPS, floor, drag.Held()/floor, verdictAtLeast(drag.Held(), goalFPS))
 	tw.Flush()
-	fmt.Fprintf(w, "\nSlider drag: %d mouse moves in %.1f s on the first latent slider; Ebiten's ActualFPS read every 250 ms after the first second: %v.\n",
-		drag.Moves, drag.Seconds, drag.Readings)
+	fmt.Fprintf(w, "\nSlider drag: %d mouse moves in %.1f s on the first latent slider (%d drags, taking turns with the smallest Ebiten program); Ebiten's ActualFPS read every 250 ms after each drag's first second: %v.\n",
+		drag.Moves, drag.Seconds, o.rounds, drag.Readings)
 	fmt.Fprintf(w, "The smallest Ebiten program (ebitenfloor: fills its canvas, draws one 28x28 image) in the same browser, same window, as long: %v.\n", drag.Floor)
 
 	fmt.Fprintf(w, "\nFirst digit: ready at %.0f ms after navigation; downloads (ms after navigation, start-end):", fd.ReadyMs)
@@ -103,8 +103,8 @@ func report(w io.Writer, o options, sz *sizes, fd *firstDigit, drag *dragResult,
 	fmt.Fprintf(w, "(the browser's clock ticks in steps near one decode), the grid the median of 30 batches; best of %d alternating rounds\n", len(goRuns))
 	fmt.Fprintf(w, "(all rounds' medians, ms: Go %s | TF.js %s; grid Go %s | TF.js %s).\n",
 		medians(goRuns, false), medians(tfRuns, false), medians(goRuns, true), medians(tfRuns, true))
-	fmt.Fprintf(w, "Go: vaeplay/model in js/wasm, float64, no SIMD (Go emits none for wasm). TF.js: %v.\n", tfRuns[0].Info)
-	fmt.Fprintf(w, "Both decode a fixed code to the same pixels within %.1g (largest difference %.2g; TF.js computes in float32).\n", agreeTol, d)
+	fmt.Fprintf(w, "Go: vaeplay/model in js/wasm, float32, no SIMD (Go emits none for wasm). TF.js: %v.\n", tfRuns[0].Info)
+	fmt.Fprintf(w, "Both decode a fixed code to the same pixels within %.1g (largest difference %.2g; both compute in float32).\n", agreeTol, d)
 	fmt.Fprintf(w, "Page setup (instantiate wasm or start TF.js, parse weights): Go %.0f ms, TF.js %.0f ms.\n", goRuns[0].SetupMs, tfRuns[0].SetupMs)
 
 	fmt.Fprintf(w, "\nDownload by file (bytes raw, gzip level %d as tools/internal/static compresses a file without twins, gzip level 9, the site's brotli twin that Chromium is sent):\n", servedLevel)

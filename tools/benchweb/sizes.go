@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"vaeplay/model"
+	"vaeplay/tools/internal/mnist"
 )
 
 // gzipSize returns the length of data gzipped at level.
@@ -112,4 +117,137 @@ func packageGroup(sym string) string {
 		}
 	}
 	return strings.ReplaceAll(pkg, "_", "/")
+}
+
+// fileSize is one file's bytes raw, gzipped at the level
+// tools/internal/static uses when a file has no precompressed twin, at
+// gzip's best level, and as its brotli twin (0 without one).
+type fileSize struct {
+	name                        string
+	raw, served, level9, brotli int
+}
+
+func sizeOf(name string, data []byte) (fileSize, error) {
+	s := fileSize{name: name, raw: len(data)}
+	var err error
+	if s.served, err = gzipSize(data, servedLevel); err != nil {
+		return s, err
+	}
+	s.level9, err = gzipSize(data, 9)
+	return s, err
+}
+
+// halfResult is one model's shipped file against its half-precision save.
+type halfResult struct {
+	kind             string
+	f32, f16         fileSize
+	decoderF16       int     // raw bytes of a decoder-only F16 file's tensors
+	lossF32, lossF16 float64 // test loss per image, nats; NaN without data
+	decodeDiff       float64 // largest pixel difference on the test set's codes
+}
+
+// sizes is everything measured without the browser.
+type sizes struct {
+	files  []fileSize // main.wasm, weights as shipped, bench.wasm
+	halves []halfResult
+	pkgs   []pkgSize // the widget's wasm by dependency
+	noData string    // why test losses are missing, if they are
+}
+
+func measureSizes(goCmd string, o options, benchDir, tmp string) (*sizes, error) {
+	var sz sizes
+	floor := filepath.Join(benchDir, floorWasm) // assemble built it
+	for _, f := range []struct{ name, path string }{
+		{"main.wasm (widget)", filepath.Join(o.site, "main.wasm")},
+		{"weights/vae.safetensors", filepath.Join(o.site, "weights", "vae.safetensors")},
+		{"weights/cvae.safetensors", filepath.Join(o.site, "weights", "cvae.safetensors")},
+		{"bench.wasm (model package alone)", filepath.Join(benchDir, "bench.wasm")},
+		{"ebitenfloor.wasm (smallest Ebiten program)", floor},
+	} {
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("%w (run make site first)", err)
+		}
+		s, err := sizeOf(f.name, data)
+		if err != nil {
+			return nil, err
+		}
+		// The site's precompressed twin, which the server sends instead.
+		if fi, err := os.Stat(f.path + ".br"); err == nil {
+			s.brotli = int(fi.Size())
+		}
+		sz.files = append(sz.files, s)
+	}
+
+	var test *mnist.Set
+	if t, err := mnist.Load(o.data, mnist.Test); err != nil {
+		sz.noData = err.Error()
+	} else {
+		test = t
+	}
+	for _, kind := range []string{"vae", "cvae"} {
+		data, err := os.ReadFile(filepath.Join(o.weights, kind+".safetensors"))
+		if err != nil {
+			return nil, err
+		}
+		m, meta, err := model.Load(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		half, hm, err := halfOf(m, meta)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", kind, err)
+		}
+		h := halfResult{kind: kind, decoderF16: decoderBytes(m, 2), lossF32: math.NaN(), lossF16: math.NaN()}
+		if h.f32, err = sizeOf(kind+".safetensors (F32)", data); err != nil {
+			return nil, err
+		}
+		if h.f16, err = sizeOf(kind+".safetensors (F16)", half); err != nil {
+			return nil, err
+		}
+		if test != nil {
+			if h.lossF32, h.lossF16, h.decodeDiff, err = compareLoss(m, hm, test); err != nil {
+				return nil, fmt.Errorf("%s: %w", kind, err)
+			}
+		}
+		sz.halves = append(sz.halves, h)
+	}
+
+	// A build with its symbols, to see what the widget's bytes are made of.
+	full := filepath.Join(tmp, "widget-symbols.wasm")
+	build := exec.Command(goCmd, "build", "-trimpath", "-o", full, "./wasm")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building ./wasm with symbols: %w\n%s", err, out)
+	}
+	bin, err := os.ReadFile(full)
+	if err != nil {
+		return nil, err
+	}
+	if sz.pkgs, err = wasmSizes(bin); err != nil {
+		return nil, err
+	}
+	return &sz, nil
+}
+
+// compareLoss returns the test loss per image of a and b (model.TestLoss,
+// as tools/train and tools/eval report it), and the largest difference
+// between their decodes of the posterior means of the first 1000 test
+// images.
+func compareLoss(a, b *model.Model, test *mnist.Set) (lossA, lossB, diff float64, err error) {
+	if test.Pixels() != a.Config.Input {
+		return 0, 0, 0, fmt.Errorf("test images have %d pixels, the model takes %d", test.Pixels(), a.Config.Input)
+	}
+	x, labels := test.All()
+	if !a.Config.Conditional() {
+		labels = nil
+	}
+	n := min(test.N, 1000)
+	var ls []int
+	if labels != nil {
+		ls = labels[:n]
+	}
+	mu, _ := a.Encode(x.RowSlice(0, n), ls)
+	d, _ := maxDiff(a.Decode(mu, ls).Data, b.Decode(mu, ls).Data)
+	return a.TestLoss(x, labels).Total, b.TestLoss(x, labels).Total, d, nil
 }

@@ -12,19 +12,22 @@ import (
 	"vaeplay/model"
 )
 
-func TestParseEpoch(t *testing.T) {
+func TestReadPeerEpoch(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
 		want     epoch
 		err      bool
 	}{
-		{"ours", "epoch 1 train_loss 164.51 test_loss 127.20 (recon 107.9 + kl 19.3) epoch_s 13.92\n", epoch{1, 164.51, 127.20, 13.92}, false},
 		{"pytorch", "noise\nepoch 1 train_loss 164.2 test_loss 127.9 epoch_s 18.00\nepoch 2 train_loss 1 test_loss 1 epoch_s 1\n", epoch{1, 164.2, 127.9, 18}, false},
+		{"trainer's text line", "epoch 1 train_loss 164.51 test_loss 127.20 (recon 107.9 + kl 19.3) lr 0.001 epoch_s 13.92\n", epoch{1, 164.51, 127.20, 13.92}, false},
+		{"a figure missing", "epoch 1 train_loss 164.2 epoch_s 18.00\n", epoch{}, true},
+		{"a figure garbled", "epoch 1 train_loss x test_loss 1 epoch_s 1\n", epoch{}, true},
 		{"none", "peer: Debian's python3-torch not installed\n", epoch{}, true},
+		{"epoch without a number", "epoch one train_loss 1 test_loss 1 epoch_s 1\n", epoch{}, true},
 		{"empty", "", epoch{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseEpoch(strings.NewReader(tc.in))
+			got, err := readPeerEpoch(strings.NewReader(tc.in))
 			if (err != nil) != tc.err {
 				t.Fatalf("error %v, want error %v", err, tc.err)
 			}
@@ -35,17 +38,76 @@ func TestParseEpoch(t *testing.T) {
 	}
 }
 
-func TestParseSteps(t *testing.T) {
-	in := "goos: linux\nBenchmarkStep/vae-2         \t      40\t  27300000 ns/op\t      4690 images/s\nBenchmarkStep/cvae  40  28000000 ns/op  4571 images/s\nBenchmarkDecode-2  40  200000 ns/op\n"
-	got, err := parseSteps(strings.NewReader(in))
+func TestReadTrainJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     epoch
+		err      bool
+	}{
+		{"two epochs", `{"epoch":1,"train_loss":164.51,"test_loss":127.2,"test_recon":107.9,"test_kl":19.3,"epoch_s":13.92,"lr":0.001}` + "\n" +
+			`{"epoch":2,"train_loss":120,"test_loss":115,"test_recon":95,"test_kl":20,"epoch_s":13,"lr":0.001}` + "\n", epoch{1, 164.51, 127.2, 13.92}, false},
+		{"empty", "", epoch{}, true},
+		{"text, not JSON", "epoch 1 train_loss 164.2 test_loss 127.9 epoch_s 18.00\n", epoch{}, true},
+		{"not an epoch", `{"status":"ok"}`, epoch{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readTrainJSON(strings.NewReader(tc.in))
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v, want error %v", err, tc.err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// benchEvents is go test -json -bench Step's output as Go 1.27 writes it,
+// the vae's result line in two pieces.
+const benchEvents = `{"Action":"start","Package":"vaeplay/model"}
+{"Action":"output","Package":"vaeplay/model","Output":"goos: linux\n"}
+{"Action":"run","Package":"vaeplay/model","Test":"BenchmarkStep"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkStep","Output":"=== RUN   BenchmarkStep\n","OutputType":"frame"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkStep","Output":"BenchmarkStep\n"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkStep/vae","Output":"BenchmarkStep/vae\n"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkStep/vae","Output":"BenchmarkStep/vae-2         \t"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkStep/vae","Output":"      40\t  27300000 ns/op\t      4690 images/s\n"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkStep/cvae","Output":"BenchmarkStep/cvae-2        \t      40\t  28000000 ns/op\t      4571 images/s\n"}
+{"Action":"output","Package":"vaeplay/model","Test":"BenchmarkDecode","Output":"BenchmarkDecode-2 \t 40\t 200000 ns/op\n"}
+{"Action":"output","Package":"vaeplay/model","Output":"PASS\n","OutputType":"frame"}
+{"Action":"pass","Package":"vaeplay/model","Elapsed":0.514}
+`
+
+func TestReadBenchJSON(t *testing.T) {
+	results, err := readBenchJSON(strings.NewReader(benchEvents))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got["vae"] != (stepBench{27.3, 4690}) || got["cvae"] != (stepBench{28, 4571}) {
-		t.Errorf("got %+v", got)
+	if got := results["BenchmarkDecode"]["ns/op"]; got != 200000 {
+		t.Errorf("BenchmarkDecode: %v ns/op, want 200000 (all results: %v)", got, results)
 	}
-	if _, err := parseSteps(strings.NewReader("BenchmarkDecode-2 40 200000 ns/op\n")); err == nil {
-		t.Error("no error without a BenchmarkStep line")
+	steps, err := stepResults(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 2 || steps["vae"] != (stepBench{27.3, 4690}) || steps["cvae"] != (stepBench{28, 4571}) {
+		t.Errorf("got %+v", steps)
+	}
+	for _, bad := range []string{
+		"",
+		"BenchmarkStep/vae-2 40 27300000 ns/op 4690 images/s\n", // text, not JSON
+		`{"Action":"output","Test":"BenchmarkStep/vae","Output":"BenchmarkStep/vae-2 40 x ns/op\n"}`,
+	} {
+		if r, err := readBenchJSON(strings.NewReader(bad)); err == nil {
+			t.Errorf("readBenchJSON(%q) = %v, want an error", bad, r)
+		}
+	}
+	only, err := readBenchJSON(strings.NewReader(`{"Action":"output","Test":"BenchmarkDecode","Output":"BenchmarkDecode-2 40 200000 ns/op\n"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := stepResults(only); err == nil {
+		t.Errorf("stepResults without BenchmarkStep = %v, want an error", s)
 	}
 }
 
@@ -95,8 +157,8 @@ func TestFlopsPerImage(t *testing.T) {
 func TestSummary(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		stepFile:  "BenchmarkStep/vae-2 40 27300000 ns/op 4690 images/s\n",
-		trainFile: "epoch 1 train_loss 164.5 test_loss 127.2 (recon 1 + kl 2) epoch_s 12.00\n",
+		stepFile:  benchEvents,
+		trainFile: `{"epoch":1,"train_loss":164.5,"test_loss":127.2,"test_recon":1,"test_kl":2,"epoch_s":12,"lr":0.001}` + "\n",
 		torchFile: "epoch 1 train_loss 164.2 test_loss 127.9 epoch_s 16.00\n",
 		webFile:   `{"single_ms": 0.4, "grid_ms": 30, "tfjs_single_ms": 0.13, "tfjs_grid_ms": 5, "wasm_mb": 3.2, "weights_mb": 2.3, "first_digit_ms": 1400, "fps_held": 60, "fps_readings": [60, 61], "ebiten_floor_mb": 2.45, "fps_floor": 60, "load": "1.00 1.00 1.00", "half_cost_nats": [0.0001, -0.0002]}`,
 	}

@@ -4,7 +4,9 @@
 //	go run ./tools/train -model vae -epochs 10 -out weights/vae.safetensors
 //
 // It prints one line per epoch (train loss, test loss with its reconstruction
-// and KL parts, seconds), logs the same figures as CSV beside the weights,
+// and KL parts, seconds), or with -json one JSON object per epoch on standard
+// output and the rest on standard error, logs the same figures as CSV beside
+// the weights,
 // writes a checkpoint after every epoch and on Ctrl-C, and continues from one
 // with -resume.
 package main
@@ -14,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -46,6 +49,7 @@ func main() {
 		schedule   = flag.String("lr-schedule", "constant", "learning-rate schedule: constant, exp (times -lr-gamma each epoch) or cosine (from -lr to -lr-min over -epochs)")
 		lrGamma    = flag.Float64("lr-gamma", 0.95, "factor per epoch of the exp schedule")
 		lrMin      = flag.Float64("lr-min", 0, "final learning rate of the cosine schedule")
+		jsonOut    = flag.Bool("json", false, "print each epoch's figures as a JSON object, one a line, on standard output (everything else goes to standard error)")
 	)
 	flag.Parse()
 
@@ -79,9 +83,20 @@ func main() {
 	opts.explicit = map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { opts.explicit[f.Name] = true })
 
+	w := io.Writer(os.Stdout)
+	var figures *jsonEpochs
+	if *jsonOut {
+		figures = newJSONEpochs(os.Stdout)
+		opts.onEpoch, w = figures.epoch, os.Stderr
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, opts, os.Stdout); err != nil {
+	err = run(ctx, opts, w)
+	if err == nil && figures != nil && figures.err != nil {
+		err = fmt.Errorf("-json: writing the figures: %w", figures.err)
+	}
+	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(os.Stderr, "train: interrupted:", err)
 			os.Exit(130)

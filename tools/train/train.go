@@ -58,6 +58,10 @@ type options struct {
 	lrGamma  float64
 	lrMin    float64
 
+	// onEpoch, when set, is given each epoch's figures as they are logged
+	// (the -json output).
+	onEpoch func(epochLog)
+
 	// faultLoss, when set, replaces the loss of each step before it is
 	// checked: tests use it to make a NaN appear at a chosen batch.
 	faultLoss func(epoch, batch int, loss float64) float64
@@ -220,6 +224,9 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 		fmt.Fprintf(w, "epoch %d train_loss %.2f test_loss %.2f (recon %.2f + kl %.2f)%s lr %.3g epoch_s %.2f\n",
 			line.Epoch, line.TrainLoss, line.TestLoss, line.TestRecon, line.TestKL, extra, line.LR, line.Seconds)
 		s.History = append(s.History, line)
+		if opts.onEpoch != nil {
+			opts.onEpoch(line)
+		}
 		if line.ValidLoss != nil {
 			if s.Best == nil || *line.ValidLoss < s.Best.Loss {
 				s.Best = &best{Epoch: line.Epoch, Loss: *line.ValidLoss}

@@ -38,10 +38,11 @@ const Target = "vaeplay"
 const maxQuoted = 120
 
 // ParseCommand reads a message's data, JSON-encoded (as JSON.stringify
-// writes it). Anything malformed yields an error that names the problem and
-// quotes the message; nothing of a malformed command is applied.
-func ParseCommand(data []byte) (Command, error) {
-	c, err := parseCommand(data)
+// writes it), for a widget with the given panels. Anything malformed yields
+// an error that names the problem and quotes the message; nothing of a
+// malformed command is applied.
+func ParseCommand(data []byte, panels Panels) (Command, error) {
+	c, err := parseCommand(data, panels)
 	if err != nil {
 		q := string(data)
 		if len(q) > maxQuoted {
@@ -58,7 +59,7 @@ func ParseCommand(data []byte) (Command, error) {
 	return c, nil
 }
 
-func parseCommand(data []byte) (Command, error) {
+func parseCommand(data []byte, panels Panels) (Command, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil || fields == nil {
 		return Command{}, errors.New("want a JSON object")
@@ -157,7 +158,7 @@ func parseCommand(data []byte) (Command, error) {
 		if !ok {
 			return Command{}, fmt.Errorf("panel %s: want a string", clip(raw))
 		}
-		p, err := parsePanel(v)
+		p, err := panels.parse(v)
 		if err != nil {
 			return Command{}, err
 		}

@@ -84,25 +84,25 @@ func TestParseCommand(t *testing.T) {
 		{data: `{"target":"vaeplay","type":"set","seed":{}}`, err: `seed {}`},
 	}
 	for _, tt := range tests {
-		got, err := ParseCommand([]byte(tt.data))
+		got, err := ParseCommand([]byte(tt.data), testPanels)
 		switch {
 		case tt.err == "" && err != nil:
-			t.Errorf("ParseCommand(%s): %v", tt.data, err)
+			t.Errorf("ParseCommand(%s, testPanels): %v", tt.data, err)
 		case tt.err != "" && err == nil:
-			t.Errorf("ParseCommand(%s) = %+v, want an error containing %q", tt.data, got, tt.err)
+			t.Errorf("ParseCommand(%s, testPanels) = %+v, want an error containing %q", tt.data, got, tt.err)
 		case tt.err != "" && !strings.Contains(err.Error(), tt.err):
-			t.Errorf("ParseCommand(%s) error %q, want it to contain %q", tt.data, err, tt.err)
+			t.Errorf("ParseCommand(%s, testPanels) error %q, want it to contain %q", tt.data, err, tt.err)
 		case tt.err != "" && !strings.HasPrefix(err.Error(), "message "):
-			t.Errorf("ParseCommand(%s) error %q does not quote the message", tt.data, err)
+			t.Errorf("ParseCommand(%s, testPanels) error %q does not quote the message", tt.data, err)
 		case tt.err == "" && !sameCommand(got, tt.want):
-			t.Errorf("ParseCommand(%s) = %s, want %s", tt.data, show(got), show(tt.want))
+			t.Errorf("ParseCommand(%s, testPanels) = %s, want %s", tt.data, show(got), show(tt.want))
 		}
 	}
 }
 
 func TestParseCommandQuotesLongMessagesShort(t *testing.T) {
 	data := `{"target":"vaeplay","type":"set","junk":"` + strings.Repeat("x", 10000) + `"}`
-	_, err := ParseCommand([]byte(data))
+	_, err := ParseCommand([]byte(data), testPanels)
 	if err == nil {
 		t.Fatal("no error for an unknown field")
 	}

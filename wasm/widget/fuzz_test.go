@@ -58,19 +58,19 @@ func FuzzParseQuery(f *testing.F) {
 	}
 	prefixes := errorPrefixes()
 	f.Fuzz(func(t *testing.T, query string, seed uint64) {
-		opt, errs := ParseQuery(query, seed)
+		opt, errs := ParseQuery(query, seed, testPanels)
 		if why := drawable(opt.Selection); why != "" {
-			t.Fatalf("ParseQuery(%q) = %+v: %s", query, opt, why)
+			t.Fatalf("ParseQuery(%q, testPanels) = %+v: %s", query, opt, why)
 		}
 		if opt.Weights != "" {
 			if err := checkWeightsURL(opt.Weights); err != nil {
-				t.Fatalf("ParseQuery(%q) kept weights %q that it rejects: %v", query, opt.Weights, err)
+				t.Fatalf("ParseQuery(%q, testPanels) kept weights %q that it rejects: %v", query, opt.Weights, err)
 			}
 		}
 		for _, err := range errs {
 			msg := err.Error()
 			if !hasAnyPrefix(msg, prefixes) {
-				t.Errorf("ParseQuery(%q): error %q does not name a parameter", query, msg)
+				t.Errorf("ParseQuery(%q, testPanels): error %q does not name a parameter", query, msg)
 			}
 		}
 
@@ -78,49 +78,49 @@ func FuzzParseQuery(f *testing.F) {
 		vals, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
 		if vs := vals["seed"]; len(vs) == 1 {
 			if s, err := strconv.ParseUint(vs[0], 10, 64); err == nil && !strings.HasPrefix(vs[0], "+") && opt.Seed != s {
-				t.Errorf("ParseQuery(%q): seed %d, want %d", query, opt.Seed, s)
+				t.Errorf("ParseQuery(%q, testPanels): seed %d, want %d", query, opt.Seed, s)
 			}
 		} else if opt.Seed != seed {
-			t.Errorf("ParseQuery(%q): seed %d without a valid seed parameter, want the default %d", query, opt.Seed, seed)
+			t.Errorf("ParseQuery(%q, testPanels): seed %d without a valid seed parameter, want the default %d", query, opt.Seed, seed)
 		}
 		if vs := vals["digit"]; len(vs) == 1 && len(vs[0]) == 1 && vs[0][0] >= '0' && vs[0][0] <= '9' && vals.Get("model") != "vae" {
 			if want := int(vs[0][0] - '0'); opt.Kind != CVAE || opt.Digit != want {
-				t.Errorf("ParseQuery(%q) = %+v, want cvae digit %d", query, opt.Selection, want)
+				t.Errorf("ParseQuery(%q, testPanels) = %+v, want cvae digit %d", query, opt.Selection, want)
 			}
 		}
 		if vs := vals["model"]; len(vs) == 1 && vs[0] == "vae" && opt.Kind != VAE {
-			t.Errorf("ParseQuery(%q) = %+v, want the vae", query, opt.Selection)
+			t.Errorf("ParseQuery(%q, testPanels) = %+v, want the vae", query, opt.Selection)
 		}
 
 		// A view that parsed cleanly survives its own permalink, read with a
 		// different default seed.
 		if len(errs) == 0 {
 			link := permalink(opt)
-			again, errs := ParseQuery(link, seed^1)
+			again, errs := ParseQuery(link, seed^1, testPanels)
 			if len(errs) > 0 || again.Selection != opt.Selection || again.Weights != opt.Weights {
-				t.Errorf("permalink %q of ParseQuery(%q) = %+v reads back as %+v, %v", link, query, opt, again, errs)
+				t.Errorf("permalink %q of ParseQuery(%q, testPanels) = %+v reads back as %+v, %v", link, query, opt, again, errs)
 			}
 			// The widget's own permalink, where Options has one, keeps every
 			// option, not just the selection.
 			if o, ok := any(opt).(interface{ Query() string }); ok {
 				link := o.Query()
-				again, errs := ParseQuery(link, seed^1)
+				again, errs := ParseQuery(link, seed^1, testPanels)
 				if len(errs) > 0 || again != opt {
-					t.Errorf("Query() = %q of ParseQuery(%q) = %+v reads back as %+v, %v", link, query, opt, again, errs)
+					t.Errorf("Query() = %q of ParseQuery(%q, testPanels) = %+v reads back as %+v, %v", link, query, opt, again, errs)
 				}
 			}
 		}
 
 		// The state starts from the options and reports them as JSON.
-		s := NewState(opt, errs)
+		s := newState(opt, errs)
 		if s.Selection() != opt.Selection {
-			t.Errorf("NewState(%+v) selects %+v", opt, s.Selection())
+			t.Errorf("newState(%+v) selects %+v", opt, s.Selection())
 		}
 		if got := len(s.Errors()); got != min(len(errs), maxErrors) {
 			t.Errorf("NewState with %d errors shows %d", len(errs), got)
 		}
 		if _, err := json.Marshal(s.Report(false, nil, 0, 0, Layout{})); err != nil {
-			t.Errorf("report after ParseQuery(%q): %v", query, err)
+			t.Errorf("report after ParseQuery(%q, testPanels): %v", query, err)
 		}
 	})
 }
@@ -158,23 +158,23 @@ func FuzzParseCommand(f *testing.F) {
 		f.Add([]byte(d))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := ParseCommand(data)
+		c, err := ParseCommand(data, testPanels)
 		if err != nil {
 			msg := err.Error()
 			if !sameCommand(c, Command{}) {
-				t.Errorf("ParseCommand(%q) returned %s with the error %q", data, show(c), msg)
+				t.Errorf("ParseCommand(%q, testPanels) returned %s with the error %q", data, show(c), msg)
 			}
 			if !strings.HasPrefix(msg, "message ") {
-				t.Errorf("ParseCommand(%q): error %q does not quote the message", data, msg)
+				t.Errorf("ParseCommand(%q, testPanels): error %q does not quote the message", data, msg)
 			}
-			s := NewState(Options{Selection: Selection{Kind: CVAE, Digit: 4}}, nil)
+			s := newState(Options{Selection: Selection{Kind: CVAE, Digit: 4}}, nil)
 			s.Fail(err)
 			shown := s.Errors()[0]
 			if len(shown) > maxShownError {
-				t.Errorf("ParseCommand(%q): the error shown is %d bytes long, want at most %d", data, len(shown), maxShownError)
+				t.Errorf("ParseCommand(%q, testPanels): the error shown is %d bytes long, want at most %d", data, len(shown), maxShownError)
 			}
 			if utf8.Valid(data) && !utf8.ValidString(shown) {
-				t.Errorf("ParseCommand(%q): the error shown %q is not valid UTF-8, though the message was", data, shown)
+				t.Errorf("ParseCommand(%q, testPanels): the error shown %q is not valid UTF-8, though the message was", data, shown)
 			}
 			return
 		}
@@ -182,25 +182,25 @@ func FuzzParseCommand(f *testing.F) {
 		// Only a JSON object meant for the widget is a command.
 		var obj map[string]any
 		if json.Unmarshal(data, &obj) != nil || obj["target"] != Target {
-			t.Fatalf("ParseCommand(%q) = %s, want an error", data, show(c))
+			t.Fatalf("ParseCommand(%q, testPanels) = %s, want an error", data, show(c))
 		}
 		switch {
 		case c.Sample != (obj["type"] == "sample"):
-			t.Fatalf("ParseCommand(%q) = %s for type %v", data, show(c), obj["type"])
+			t.Fatalf("ParseCommand(%q, testPanels) = %s for type %v", data, show(c), obj["type"])
 		case c.Sample && (c.Kind != nil || c.Digit != nil || c.Seed != nil):
-			t.Fatalf("ParseCommand(%q) = %s: sample with set fields", data, show(c))
+			t.Fatalf("ParseCommand(%q, testPanels) = %s: sample with set fields", data, show(c))
 		case c.Kind != nil && *c.Kind != VAE && *c.Kind != CVAE:
-			t.Fatalf("ParseCommand(%q): model %q", data, *c.Kind)
+			t.Fatalf("ParseCommand(%q, testPanels): model %q", data, *c.Kind)
 		case c.Digit != nil && (*c.Digit < -1 || *c.Digit >= Digits):
-			t.Fatalf("ParseCommand(%q): digit %d", data, *c.Digit)
+			t.Fatalf("ParseCommand(%q, testPanels): digit %d", data, *c.Digit)
 		}
 
 		// Applied, it moves the selection where it says, to somewhere drawable;
 		// with a model failed, never to that model.
 		for _, failed := range []Kind{"", VAE, CVAE} {
-			s := NewState(Options{Selection: Selection{Kind: CVAE, Digit: 4, Seed: 10}}, nil)
+			s := newState(Options{Selection: Selection{Kind: CVAE, Digit: 4, Seed: 10}}, nil)
 			if failed != "" {
-				s.SetFailed(failed, errFuzz)
+				s.Load(Loaded{Kind: failed, Err: errFuzz})
 			}
 			before := s.Selection()
 			s.Command(c)

@@ -2,6 +2,17 @@ package widget
 
 import "math"
 
+// Controls is how much of the widget's chrome shows.
+type Controls string
+
+const (
+	// Full shows the model chooser, the panel tabs and the info line.
+	Full Controls = "full"
+	// Minimal shows the panel alone: for a tutorial that drives the widget
+	// from its own text through postMessage.
+	Minimal Controls = "minimal"
+)
+
 // Rect is a rectangle in CSS pixels of embed.html's viewport.
 type Rect struct {
 	X float64 `json:"x"`
@@ -15,15 +26,29 @@ func (r Rect) Contains(x, y float64) bool {
 	return x >= r.X && x < r.X+r.W && y >= r.Y && y < r.Y+r.H
 }
 
+// Inset returns r shrunk by d on every side (grown, for a negative d).
+func (r Rect) Inset(d float64) Rect {
+	return Rect{X: r.X + d, Y: r.Y + d, W: r.W - 2*d, H: r.H - 2*d}
+}
+
+// union returns the smallest rectangle holding r and b.
+func (r Rect) union(b Rect) Rect {
+	x0, y0 := min(r.X, b.X), min(r.Y, b.Y)
+	x1, y1 := max(r.X+r.W, b.X+b.W), max(r.Y+r.H, b.Y+b.H)
+	return Rect{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+}
+
 // Button is one button of the chooser.
 type Button struct {
 	Label string `json:"label"` // "any" or "0".."9"
 	Rect
 }
 
-// Layout places the widget's parts in a frame. Rects are in CSS pixels; the
-// game multiplies them by Scale to draw at device pixels. The exported JSON
-// fields are the state report's layout, so a test can click them.
+// Layout places the widget's parts in a frame: every box that the game
+// draws in and hit tests against is here, the panels' parts placed by their
+// PanelSpec.Place. Rects are in CSS pixels; the game multiplies them by
+// Scale to draw at device pixels. The exported JSON fields are the state
+// report's layout, so a test can click them.
 type Layout struct {
 	Digit   Rect     `json:"digit"`   // the decoded digit; a click samples
 	Row     Rect     `json:"row"`     // the row of the current z under every label, or the interpolation strip
@@ -39,65 +64,99 @@ type Layout struct {
 	Panel       Panel    `json:"-"`
 	Controls    Controls `json:"-"`
 	GridCaption Rect     `json:"-"` // the line above the grid
-	Land        Rect     `json:"-"` // on the draw panel: where the drawing landed in latent space
+
+	// The draw panel's other parts: the line above the pad, the thumbnail
+	// of the drawing as the model reads it (in the pad's corner), the two
+	// lines of the score under the reconstruction, and where the drawing
+	// landed in latent space (LandBox, its plot; the rest, its captions).
+	PadCaption Rect `json:"-"`
+	Thumb      Rect `json:"-"`
+	Score      Rect `json:"-"`
+	Land       Rect `json:"-"`
+	LandBox    Rect `json:"-"`
+
+	// The map panel's lines: its caption above the map, and the point's z
+	// under the digit.
+	MapCaption Rect `json:"-"`
+	MapZ       Rect `json:"-"`
+
+	// The sliders panel's other parts: the hint above the first slider;
+	// where the list's drawing reaches (SliderPaint), and whether each
+	// row's drawing stays within its Slider.Paint (RowsPaint), for the
+	// partial redraws of a dragged slider.
+	Hint        Rect `json:"-"`
+	SliderPaint Rect `json:"-"`
+	RowsPaint   bool `json:"-"`
 
 	Cells      [Digits]Rect `json:"-"` // the row's cells, one per label
 	RowCaption Rect         `json:"-"` // the line above the row
-	Info       Rect         `json:"-"` // the bottom line: seed, hint, decode time
-	Banner     Rect         `json:"-"` // where errors show, over the digit area: its top and width, and the height of two lines
-	Font       float64      `json:"-"` // base font size in CSS pixels
-	Line       float64      `json:"-"` // line height in CSS pixels
-	Scale      float64      `json:"-"` // device pixels per CSS pixel
+	// CellsChoose is set where a click on a cell chooses its label (the
+	// conditional VAE's row), not where the row is a strip to look at.
+	CellsChoose bool `json:"-"`
+	Info        Rect `json:"-"` // the bottom line: seed, hint, decode time
+	// InfoRoom is the part of the bottom line right of the tabs, where the
+	// info line goes when it fits; InfoPaint the part a partial redraw of
+	// it repaints, and BottomPaint the part a redraw of the whole bottom
+	// line (tabs and info line) repaints.
+	InfoRoom    Rect `json:"-"`
+	InfoPaint   Rect `json:"-"`
+	BottomPaint Rect `json:"-"`
+	// DigitPaint holds the digit and its frame, which is drawn up to 2 CSS
+	// pixels outside it (3 with rounding to device pixels).
+	DigitPaint Rect    `json:"-"`
+	Banner     Rect    `json:"-"` // where errors show, over the digit area: its top and width, and the height of two lines
+	Font       float64 `json:"-"` // base font size in CSS pixels
+	Line       float64 `json:"-"` // line height in CSS pixels
+	Scale      float64 `json:"-"` // device pixels per CSS pixel
+	Gap        float64 `json:"-"` // the space between parts
+	// TextHeight is the height of a line of text's ink per unit of font
+	// size, the face's ascent and descent (Frame.TextHeight).
+	TextHeight float64 `json:"-"`
 }
 
-// Slider is one slider of the sliders panel. Its Rect is the track, which
-// takes presses and drags; the knob sits at SliderX of the value.
-type Slider struct {
-	Label string `json:"label"` // "temperature" or "z7" (dimension 7)
-	Rect
-	Row Rect `json:"-"` // the whole line: label, track and value
+// Frame is what a layout is computed from: the frame's size in CSS pixels,
+// the device pixels per CSS pixel, the chrome, the panels of the tabs and
+// the font's proportions.
+type Frame struct {
+	W, H, Scale float64
+	Controls    Controls
+	Tabs        []Panel
+	// TextHeight is the font's ascent plus descent per unit of font size
+	// (the game measures its bold face): how far a line of text reaches
+	// above and below its centre, which decides where partial redraws must
+	// paint. 0 stands for 1.2, about that of most fonts.
+	TextHeight float64
 }
 
-// ComputeLayout lays out the sample panel with full controls; see
-// ComputeLayoutFor.
-func ComputeLayout(w, h, scale float64) Layout {
-	return ComputeLayoutFor(w, h, scale, Full, PanelSample)
-}
+// defaultTextHeight is Frame.TextHeight when none is given.
+const defaultTextHeight = 1.2
 
-// ComputeLayoutFor lays the widget out in a frame of w×h CSS pixels shown at
-// scale device pixels per CSS pixel, with the given chrome and panel. Images
-// get a whole number of device pixels per image pixel, so nearest-neighbour
-// scaling draws every pixel of the 28×28 digit as an equal square; edges
-// fall on device pixels. Slider labels are filled in by the game, which
-// knows the ranking.
-func ComputeLayoutFor(w, h, scale float64, controls Controls, panel Panel) Layout {
+// ComputeLayout lays the widget out in frame f with panel p in its main
+// area. Images get a whole number of device pixels per image pixel, so
+// nearest-neighbour scaling draws every pixel of the 28×28 digit as an equal
+// square; edges fall on device pixels. Slider labels are filled in by
+// NameSliders, which knows the ranking.
+func ComputeLayout(f Frame, p PanelSpec) Layout {
+	scale := f.Scale
 	if !(scale > 0) || math.IsInf(scale, 0) {
 		scale = 1
 	}
-	w, h = max(w, 0), max(h, 0)
-	snap := func(v float64) float64 { return math.Round(v*scale) / scale }
-	// fit returns the largest size ≤ v that holds a whole number of device
-	// pixels per image pixel, when two or more fit; below that, rounding
-	// down to one device pixel per image pixel would halve the image.
-	fit := func(v float64) float64 {
-		dev := math.Floor(max(v, 0) * scale)
-		if dev >= 2*ImageSide {
-			dev -= math.Mod(dev, ImageSide)
-		}
-		return dev / scale
+	w, h := max(f.W, 0), max(f.H, 0)
+	l := Layout{Scale: scale, TextHeight: f.TextHeight, Panel: p.Name, Controls: f.Controls}
+	if !(l.TextHeight > 0) {
+		l.TextHeight = defaultTextHeight
 	}
-
-	l := Layout{Scale: scale}
 	pad := clamp(0.03*min(w, h), 6, 20)
-	gap := clamp(0.01*w, 2, 8)
+	l.Gap = clamp(0.01*w, 2, 8)
+	gap := l.Gap
 	bh := clamp(0.075*h, 24, 44)
 	l.Font = clamp(min(0.42*bh, w/36), 10, 16)
 	l.Line = math.Ceil(l.Font * 1.45)
+	snap, fit := l.snap, l.fit
 
-	l.Panel, l.Controls = panel, controls
 	l.Chooser, l.Tabs, l.Sliders, l.Grid = []Button{}, []Button{}, []Slider{}, []Rect{}
 	top := snap(pad)
-	if controls != Minimal {
+	if f.Controls != Minimal {
 		// The chooser: 11 equal buttons across the top, "any" set apart from
 		// the digits since it switches to the other model.
 		bw := max((w-2*pad-12*gap)/11, 0)
@@ -121,14 +180,14 @@ func ComputeLayoutFor(w, h, scale float64, controls Controls, panel Panel) Layou
 	// short frames.
 	th := snap(max(l.Line+6, 24))
 	l.Info = Rect{X: snap(pad), Y: snap(h - pad - th), W: snap(max(w-2*pad, 0)), H: th}
-	if controls != Minimal {
+	if f.Controls != Minimal {
 		tw := min(snap((w-2*pad-3*gap)/7), snap(7*l.Font))
-		for i, p := range Panels {
+		for i, p := range f.Tabs {
 			x0 := snap(pad + float64(i)*(tw+gap))
 			l.Tabs = append(l.Tabs, Button{Label: string(p), Rect: Rect{X: x0, Y: l.Info.Y, W: tw, H: th}})
 		}
 	}
-	if controls == Minimal { // no info line: the panel reaches the bottom
+	if f.Controls == Minimal { // no info line: the panel reaches the bottom
 		l.Info = Rect{X: snap(pad), Y: snap(h - pad + gap), W: snap(max(w-2*pad, 0)), H: 0}
 	}
 	lines, maxCell := 1, 0.15*h
@@ -157,129 +216,58 @@ func ComputeLayoutFor(w, h, scale float64, controls Controls, panel Panel) Layou
 	l.Banner = Rect{X: snap(pad), Y: snap(top), W: snap(max(w-2*pad, 0)), H: snap(2*l.Line + 2*gap)}
 
 	area := Rect{X: snap(pad), Y: top, W: snap(max(w-2*pad, 0)), H: max(l.Info.Y-gap-top, 0)}
-	switch panel {
-	case PanelSliders:
-		l.Row, l.Cells, l.RowCaption = Rect{}, [Digits]Rect{}, Rect{}
-		l.layoutSliders(area, gap, fit, snap)
-	case PanelGrid:
-		l.Row, l.Cells, l.RowCaption, l.Digit = Rect{}, [Digits]Rect{}, Rect{}, Rect{}
-		l.layoutGrid(area, gap, fit, snap)
-	case PanelDraw:
-		// The row stays: the drawing's z under every label.
-		area.H = max(l.RowCaption.Y-gap-area.Y, 0)
-		l.layoutDraw(area, gap, fit, snap)
-	case PanelMap:
-		l.Row, l.Cells, l.RowCaption = Rect{}, [Digits]Rect{}, Rect{}
-		l.layoutMap(area, gap, fit, snap)
+	if p.Place != nil {
+		p.Place(&l, area)
+	}
+
+	// What the partial redraws repaint, from the boxes placed.
+	if l.Digit.W > 0 {
+		l.DigitPaint = l.Digit.Inset(-3)
+	}
+	left, right := l.Info.X, l.Info.X+l.Info.W
+	if n := len(l.Tabs); n > 0 {
+		left = l.Tabs[n-1].X + l.Tabs[n-1].W + 12
+	}
+	l.InfoRoom = Rect{X: left, Y: l.Info.Y, W: right - left, H: l.Info.H}
+	l.InfoPaint = Rect{X: left - 4, Y: l.Info.Y - 2, W: right - left + 8, H: l.Info.H + 4}
+	if l.Info.H > 0 || len(l.Tabs) > 0 {
+		r := l.Info
+		for _, t := range l.Tabs {
+			r = r.union(t.Rect)
+		}
+		l.BottomPaint = Rect{X: 0, Y: r.Y - 2, W: w, H: r.H + 4}
 	}
 	return l
 }
 
-// layoutSliders puts the digit beside (or, in a tall frame, above) the
-// temperature slider and SliderCount latent sliders.
-func (l *Layout) layoutSliders(area Rect, gap float64, fit, snap func(float64) float64) {
-	n := 1 + SliderCount
-	var list Rect
-	if area.W >= 1.2*area.H {
-		side := fit(min(area.H, 0.45*area.W))
-		l.Digit = Rect{X: area.X, Y: snap(area.Y + (area.H-side)/2), W: side, H: side}
-		x := snap(area.X + side + 4*gap)
-		list = Rect{X: x, Y: area.Y, W: area.X + area.W - x, H: area.H}
-	} else {
-		rowsH := float64(n) * min(2.4*l.Line, area.H/float64(n)/1.6)
-		side := fit(min(area.W, area.H-rowsH-2*gap))
-		l.Digit = Rect{X: snap(area.X + (area.W-side)/2), Y: area.Y, W: side, H: side}
-		y := snap(area.Y + side + 2*gap)
-		list = Rect{X: area.X, Y: y, W: area.W, H: area.Y + area.H - y}
+// snap rounds v to whole device pixels.
+func (l *Layout) snap(v float64) float64 { return math.Round(v*l.Scale) / l.Scale }
+
+// fit returns the largest size ≤ v that holds a whole number of device
+// pixels per image pixel, when two or more fit; below that, rounding down
+// to one device pixel per image pixel would halve the image.
+func (l *Layout) fit(v float64) float64 {
+	dev := math.Floor(max(v, 0) * l.Scale)
+	if dev >= 2*ImageSide {
+		dev -= math.Mod(dev, ImageSide)
 	}
-	rowH := min(list.H/float64(n), 2.6*l.Line)
-	y0 := list.Y + (list.H-rowH*float64(n))/2
-	labelW := min(6.2*l.Font, 0.3*list.W)
-	valueW := min(3.6*l.Font, 0.2*list.W)
-	for i := range n {
-		y := snap(y0 + float64(i)*rowH)
-		row := Rect{X: list.X, Y: y, W: list.W, H: snap(rowH)}
-		track := Rect{X: snap(list.X + labelW + gap), Y: y, W: snap(max(list.W-labelW-valueW-2*gap, 0)), H: snap(rowH)}
-		label := "temperature"
-		if i > 0 {
-			label = "z"
-		}
-		l.Sliders = append(l.Sliders, Slider{Label: label, Rect: track, Row: row})
-	}
+	return dev / l.Scale
 }
 
-// layoutDraw puts the pad on the left under a caption line, with the clear
-// and morph buttons below it; on the right the reconstruction, its score
-// (two lines) and where the drawing landed in latent space.
-func (l *Layout) layoutDraw(area Rect, gap float64, fit, snap func(float64) float64) {
-	below := l.Line + 6 + 2*gap // the buttons under the pad
-	side := fit(min((area.W-6*gap)*0.58, area.H-l.Line-gap-below))
-	right := min(side, area.W-side-6*gap)
-	x0 := snap(area.X + (area.W-side-6*gap-right)/2)
-	y := snap(area.Y + l.Line + gap + max(0, (area.H-l.Line-gap-below-side)/2))
-	l.Pad = Rect{X: x0, Y: y, W: side, H: side}
-	x1 := snap(x0 + side + 6*gap)
-	d := fit(min(right, 0.55*side))
-	l.Digit = Rect{X: x1, Y: y, W: d, H: d}
-	landY := snap(y + d + 2*l.Line + 2*gap)
-	l.Land = Rect{X: x1, Y: landY, W: snap(right), H: max(snap(y+side-landY), 0)}
-	bh := snap(max(l.Line+6, 24))
-	bw := snap(min(side/2-gap, 5*l.Font))
-	l.Clear = Rect{X: x0, Y: snap(y + side + gap), W: bw, H: bh}
-	l.Morph = Rect{X: snap(x0 + bw + gap), Y: l.Clear.Y, W: snap(min(side-bw-gap, 12*l.Font)), H: bh}
-}
-
-// layoutMap puts the latent map, a square under a caption line, beside (or,
-// in a tall frame, above) the digit its point decodes to.
-func (l *Layout) layoutMap(area Rect, gap float64, fit, snap func(float64) float64) {
-	top := area.Y + l.Line + gap // the caption line above the map
-	h := max(area.Y+area.H-top, 0)
-	if area.W >= 1.2*area.H {
-		side := snap(min(h, 0.6*area.W))
-		d := fit(min(area.W-side-6*gap, h))
-		x0 := snap(area.X + (area.W-side-6*gap-d)/2)
-		l.Map = Rect{X: x0, Y: snap(top), W: side, H: side}
-		l.Digit = Rect{X: snap(x0 + side + 6*gap), Y: snap(top + (side-d)/2), W: d, H: d}
-		return
-	}
-	side := snap(min(area.W, 0.62*h))
-	d := fit(min(area.W, h-side-2*gap))
-	l.Map = Rect{X: snap(area.X + (area.W-side)/2), Y: snap(top), W: side, H: side}
-	l.Digit = Rect{X: snap(area.X + (area.W-d)/2), Y: snap(top + side + 2*gap), W: d, H: d}
-}
-
-// layoutGrid fills the area under a caption line with the largest cells
-// that fit twelve to thirty samples.
-func (l *Layout) layoutGrid(area Rect, gap float64, fit, snap func(float64) float64) {
-	l.GridCaption = Rect{X: area.X, Y: area.Y, W: area.W, H: l.Line}
-	area.Y += l.Line + gap
-	area.H -= l.Line + gap
-	bestScore, bc, br, bcell := -1.0, 0, 0, 0.0
-	for c := 3; c <= 10; c++ {
-		for r := 2; r <= 6; r++ {
-			if c*r < 12 || c*r > 30 {
-				continue
-			}
-			cell := fit(min((area.W-float64(c-1)*gap)/float64(c), (area.H-float64(r-1)*gap)/float64(r)))
-			if score := cell * cell * float64(c*r); cell > 0 && score > bestScore {
-				bestScore, bc, br, bcell = score, c, r, cell
-			}
-		}
-	}
-	gw := float64(bc)*bcell + float64(bc-1)*gap
-	gh := float64(br)*bcell + float64(br-1)*gap
-	x0, y0 := snap(area.X+(area.W-gw)/2), snap(area.Y+(area.H-gh)/2)
-	l.GridCaption.X, l.GridCaption.W = x0, gw
-	for r := range br {
-		for c := range bc {
-			l.Grid = append(l.Grid, Rect{X: snap(x0 + float64(c)*(bcell+gap)), Y: snap(y0 + float64(r)*(bcell+gap)), W: bcell, H: bcell})
-		}
-	}
+// BannerBox returns where the error banner is drawn with lines lines of
+// text: at Banner's top, as wide, with the padding Banner gives two lines.
+func (l *Layout) BannerBox(lines int) Rect {
+	gap := (l.Banner.H - 2*l.Line) / 2
+	b := l.Banner
+	b.H = float64(lines)*l.Line + 2*gap
+	return b
 }
 
 // Hit maps a click or tap at (x, y) CSS pixels to an intent. banner is where
 // the error banner is drawn, covering what lies below it (the zero Rect when
-// hidden); row tells whether the row of labels is showing.
+// hidden); row tells whether the row of labels is showing (the conditional
+// VAE is selected), whose cells choose their label where CellsChoose says
+// so.
 func (l Layout) Hit(x, y float64, banner Rect, row bool) Intent {
 	if banner.Contains(x, y) {
 		return Intent{Action: Dismiss}
@@ -289,9 +277,9 @@ func (l Layout) Hit(x, y float64, banner Rect, row bool) Intent {
 			return ChooserIntent(i)
 		}
 	}
-	for i, b := range l.Tabs {
+	for _, b := range l.Tabs {
 		if b.Contains(x, y) {
-			return Intent{Action: ShowPanel, Panel: Panels[i]}
+			return Intent{Action: ShowPanel, Panel: Panel(b.Label)}
 		}
 	}
 	for i, s := range l.Sliders {
@@ -321,7 +309,7 @@ func (l Layout) Hit(x, y float64, banner Rect, row bool) Intent {
 	if l.Digit.Contains(x, y) {
 		return Intent{Action: Sample}
 	}
-	if row && l.Panel != PanelInterpolate {
+	if row && l.CellsChoose {
 		for i, c := range l.Cells {
 			if c.Contains(x, y) {
 				return Intent{Action: Choose, Kind: CVAE, Digit: i}

@@ -13,7 +13,7 @@ func TestComputeLayout(t *testing.T) {
 	}
 	for _, sz := range sizes {
 		name := fmt.Sprintf("%gx%g@%g", sz.w, sz.h, sz.scale)
-		l := ComputeLayout(sz.w, sz.h, sz.scale)
+		l := layoutOf(sz.w, sz.h, sz.scale, Full, SampleSpec)
 		frame := Rect{0, 0, sz.w, sz.h}
 		inside := func(what string, r Rect) {
 			if r.W <= 0 || r.H <= 0 || r.X < 0 || r.Y < 0 || r.X+r.W > frame.W+1e-9 || r.Y+r.H > frame.H+1e-9 {
@@ -85,7 +85,7 @@ func TestComputeLayout(t *testing.T) {
 func TestComputeLayoutDegenerate(t *testing.T) {
 	// Tiny, empty or nonsense frames give a layout without NaNs or panics.
 	for _, sz := range [][3]float64{{0, 0, 1}, {10, 10, 1}, {100, 40, 2}, {-5, 300, 1}, {300, 300, 0}, {300, 300, math.NaN()}, {300, 300, math.Inf(1)}} {
-		l := ComputeLayout(sz[0], sz[1], sz[2])
+		l := layoutOf(sz[0], sz[1], sz[2], Full, SampleSpec)
 		for _, r := range append([]Rect{l.Digit, l.Row, l.Info, l.Banner}, l.Cells[:]...) {
 			for _, v := range []float64{r.X, r.Y, r.W, r.H} {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -108,7 +108,7 @@ type hitCase struct {
 }
 
 func TestHit(t *testing.T) {
-	l := ComputeLayout(900, 700, 2)
+	l := layoutOf(900, 700, 2, Full, SampleSpec)
 	center := func(r Rect) (float64, float64) { return r.X + r.W/2, r.Y + r.H/2 }
 	dx, dy := center(l.Digit)
 	bx, by := center(l.Banner)
@@ -148,7 +148,7 @@ func TestPanelLayouts(t *testing.T) {
 					t.Errorf("%s: %s %+v is empty or outside the frame", name, what, r)
 				}
 			}
-			l := ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelSliders)
+			l := layoutOf(sz.w, sz.h, sz.scale, c, SlidersSpec)
 			if len(l.Sliders) != 1+SliderCount {
 				t.Fatalf("%s: %d sliders", name, len(l.Sliders))
 			}
@@ -166,7 +166,7 @@ func TestPanelLayouts(t *testing.T) {
 					t.Errorf("%s: slider %d track is %g wide, too short to drag", name, i, s.W)
 				}
 			}
-			l = ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelGrid)
+			l = layoutOf(sz.w, sz.h, sz.scale, c, GridSpec)
 			if len(l.Grid) < 12 {
 				t.Errorf("%s: grid of %d cells, want at least 12", name, len(l.Grid))
 			}
@@ -176,7 +176,7 @@ func TestPanelLayouts(t *testing.T) {
 					t.Errorf("%s: hit on grid cell %d = %+v", name, i, got)
 				}
 			}
-			l = ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelMap)
+			l = layoutOf(sz.w, sz.h, sz.scale, c, MapSpec)
 			in("map", l.Map)
 			in("digit beside the map", l.Digit)
 			if overlap(l.Map, l.Digit) || l.Map.W < 100 {
@@ -185,7 +185,7 @@ func TestPanelLayouts(t *testing.T) {
 			if got := l.Hit(l.Map.X+1, l.Map.Y+l.Map.H-1, Rect{}, true); got != (Intent{Action: MapPress}) {
 				t.Errorf("%s: hit on the map's corner = %+v", name, got)
 			}
-			dl := ComputeLayoutFor(sz.w, sz.h, sz.scale, c, PanelDraw)
+			dl := layoutOf(sz.w, sz.h, sz.scale, c, DrawSpec)
 			parts := []struct {
 				name string
 				r    Rect
@@ -212,7 +212,7 @@ func TestPanelLayouts(t *testing.T) {
 			if c == Full {
 				for i, b := range l.Tabs {
 					in("tab "+b.Label, b.Rect)
-					if got := l.Hit(b.X+b.W/2, b.Y+b.H/2, Rect{}, true); got != (Intent{Action: ShowPanel, Panel: Panels[i]}) {
+					if got := l.Hit(b.X+b.W/2, b.Y+b.H/2, Rect{}, true); got != (Intent{Action: ShowPanel, Panel: testPanels[i].Name}) {
 						t.Errorf("%s: hit on tab %s = %+v", name, b.Label, got)
 					}
 				}
@@ -224,4 +224,79 @@ func TestPanelLayouts(t *testing.T) {
 // overlap reports whether two rectangles share any area.
 func overlap(a, b Rect) bool {
 	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+// within reports whether a lies inside b.
+func within(a, b Rect) bool {
+	return a.X >= b.X && a.Y >= b.Y && a.X+a.W <= b.X+b.W+1e-9 && a.Y+a.H <= b.Y+b.H+1e-9
+}
+
+// TestPaintBoxes checks the boxes that drawing and the partial redraws
+// share: where each part draws lies within what a partial redraw repaints
+// for it.
+func TestPaintBoxes(t *testing.T) {
+	for _, sz := range []struct{ w, h, scale float64 }{{640, 520, 1}, {900, 700, 2}, {390, 844, 3}, {320, 568, 2}, {800, 300, 1}} {
+		for _, c := range []Controls{Full, Minimal} {
+			name := fmt.Sprintf("%gx%g@%g %s", sz.w, sz.h, sz.scale, c)
+			l := layoutOf(sz.w, sz.h, sz.scale, c, SlidersSpec)
+			if !within(l.Digit, l.DigitPaint) || !within(l.Digit.Inset(-2), l.DigitPaint) {
+				t.Errorf("%s: the digit's frame %+v is not within its paint box %+v", name, l.Digit.Inset(-2), l.DigitPaint)
+			}
+			minH := l.Sliders[0].Row.H
+			for i, s := range l.Sliders {
+				minH = min(minH, s.Row.H)
+				if !within(s.Bar, s.Rect) || s.Bar.H != 4 || s.Knob <= 0 || s.Knob > s.H/2 {
+					t.Errorf("%s: slider %d: bar %+v in track %+v, knob %g", name, i, s.Bar, s.Rect, s.Knob)
+				}
+				if !within(s.Row, s.Paint) || !within(s.Row, l.SliderPaint) || !within(s.Paint, l.SliderPaint.union(s.Paint)) {
+					t.Errorf("%s: slider %d: row %+v, its paint %+v, the list's %+v", name, i, s.Row, s.Paint, l.SliderPaint)
+				}
+			}
+			hintInk := Rect{X: l.Hint.X, Y: l.Hint.Y + l.Hint.H/2 - l.TextHeight*0.75*l.Font/2, W: l.Hint.W, H: l.TextHeight * 0.75 * l.Font}
+			if !within(hintInk, l.SliderPaint) {
+				t.Errorf("%s: the hint's ink %+v is not within the list's paint box %+v", name, hintInk, l.SliderPaint)
+			}
+			if want := minH/2 >= 13 && l.TextHeight*0.85*l.Font/2 <= minH/2-1; l.RowsPaint != want {
+				t.Errorf("%s: RowsPaint %v with rows of %g", name, l.RowsPaint, minH)
+			}
+			if c == Full {
+				last := l.Tabs[len(l.Tabs)-1]
+				if l.InfoRoom.X < last.X+last.W || !within(l.InfoRoom, l.Info) || !within(l.InfoRoom, l.InfoPaint) {
+					t.Errorf("%s: info room %+v, last tab %+v, info %+v, its paint %+v", name, l.InfoRoom, last.Rect, l.Info, l.InfoPaint)
+				}
+				for _, b := range append(l.Tabs, Button{Rect: l.Info}) {
+					if !within(b.Rect, l.BottomPaint) {
+						t.Errorf("%s: %+v is not within the bottom line's paint box %+v", name, b.Rect, l.BottomPaint)
+					}
+				}
+			} else if l.BottomPaint != (Rect{}) {
+				t.Errorf("%s: minimal controls have a bottom line to paint: %+v", name, l.BottomPaint)
+			}
+
+			d := layoutOf(sz.w, sz.h, sz.scale, c, DrawSpec)
+			// The thumbnail keeps its size; a pad too small for it (a frame
+			// 300 pixels high) has it sticking out.
+			thumbFits := d.Pad.W < thumbSide+12 || within(d.Thumb, d.Pad)
+			if !thumbFits || d.PadCaption.Y+d.PadCaption.H > d.Pad.Y || d.Score.Y < d.Digit.Y+d.Digit.H {
+				t.Errorf("%s: draw panel: thumb %+v pad %+v caption %+v score %+v digit %+v", name, d.Thumb, d.Pad, d.PadCaption, d.Score, d.Digit)
+			}
+			if d.Land.H > 0 && (d.LandBox.X != d.Land.X || d.LandBox.W != d.Land.W || d.LandBox.Y < d.Land.Y) {
+				t.Errorf("%s: draw panel: landing plot %+v outside %+v", name, d.LandBox, d.Land)
+			}
+			m := layoutOf(sz.w, sz.h, sz.scale, c, MapSpec)
+			if m.MapCaption.Y+m.MapCaption.H > m.Map.Y || m.MapZ.Y < m.Digit.Y+m.Digit.H {
+				t.Errorf("%s: map panel: caption %+v map %+v z line %+v digit %+v", name, m.MapCaption, m.Map, m.MapZ, m.Digit)
+			}
+		}
+	}
+}
+
+func TestBannerBox(t *testing.T) {
+	l := layoutOf(640, 480, 1, Full, SampleSpec)
+	if got := l.BannerBox(2); got != l.Banner {
+		t.Errorf("BannerBox(2) = %+v, want the layout's banner %+v", got, l.Banner)
+	}
+	if got := l.BannerBox(5); got.Y != l.Banner.Y || got.H != l.Banner.H+3*l.Line {
+		t.Errorf("BannerBox(5) = %+v, want three lines more than %+v", got, l.Banner)
+	}
 }

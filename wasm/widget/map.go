@@ -1,5 +1,13 @@
 package widget
 
+// PanelMap shows the latent plane of a model with a 2-D latent space, with a
+// point the user drags across it and the digit it decodes to.
+const PanelMap Panel = "map"
+
+// MapSpec is the map panel. Its models are the registry's Plane ones,
+// fetched when the map is first shown, and its z is the plane's own.
+var MapSpec = PanelSpec{Name: PanelMap, Place: placeMap, Plane: true}
+
 // The latent map shows models whose latent space is a plane: z = (z0, z1),
 // z0 across and z1 up, over [-MapRange, MapRange]² (where the prior puts
 // 99.7% of its mass on each axis). Its background is a grid of MapTiles ×
@@ -62,4 +70,41 @@ func MovePoint(z []float64, dx, dy float64) []float64 {
 		out[i] = Quantize(max(-MapRange, min(MapRange, v+d*MapStep)), zDecimals)
 	}
 	return out
+}
+
+// placeMap puts the latent map, a square under a caption line, beside (or,
+// in a tall frame, above) the digit its point decodes to, whose z is
+// written under it.
+func placeMap(l *Layout, area Rect) {
+	l.Row, l.Cells, l.RowCaption = Rect{}, [Digits]Rect{}, Rect{}
+	gap := l.Gap
+	top := area.Y + l.Line + gap // the caption line above the map
+	h := max(area.Y+area.H-top, 0)
+	if area.W >= 1.2*area.H {
+		side := l.snap(min(h, 0.6*area.W))
+		d := l.fit(min(area.W-side-6*gap, h))
+		x0 := l.snap(area.X + (area.W-side-6*gap-d)/2)
+		l.Map = Rect{X: x0, Y: l.snap(top), W: side, H: side}
+		l.Digit = Rect{X: l.snap(x0 + side + 6*gap), Y: l.snap(top + (side-d)/2), W: d, H: d}
+	} else {
+		side := l.snap(min(area.W, 0.62*h))
+		d := l.fit(min(area.W, h-side-2*gap))
+		l.Map = Rect{X: l.snap(area.X + (area.W-side)/2), Y: l.snap(top), W: side, H: side}
+		l.Digit = Rect{X: l.snap(area.X + (area.W-d)/2), Y: l.snap(top + side + 2*gap), W: d, H: d}
+	}
+	// The caption may run past the map, over the digit's column.
+	l.MapCaption = Rect{X: l.Map.X, Y: l.Map.Y - l.Line - 2, W: l.Map.W + l.Digit.W, H: l.Line}
+	l.MapZ = Rect{X: l.Digit.X, Y: l.Digit.Y + l.Digit.H + 4, W: l.Digit.W, H: l.Line}
+}
+
+// MapTileZs returns the z at the centre of each of the background's
+// MapTiles² tiles, row by row from the top.
+func MapTileZs() [][]float64 {
+	zs := make([][]float64, 0, MapTiles*MapTiles)
+	for r := range MapTiles {
+		for c := range MapTiles {
+			zs = append(zs, MapTileZ(c, r))
+		}
+	}
+	return zs
 }

@@ -61,10 +61,9 @@ func TestMapGeometry(t *testing.T) {
 // holds.
 func TestMapSpace(t *testing.T) {
 	const latent = 4
-	s := NewState(Options{Selection: Selection{CVAE, 2, 10}, Temperature: 1}, nil)
-	s.SetReady(CVAE)
-	s.SetLatent(CVAE, latent)
-	s.SetZ(latent, 0, 2)
+	s := newState(Options{Selection: Selection{CVAE, 2, 10}, Temperature: 1}, nil)
+	loadTiny(t, s, CVAE, FullModel, latent)
+	s.SetCoordinate(latent, 0, 2)
 	full := s.Z(latent)
 
 	s.Apply(Intent{Action: ShowPanel, Panel: PanelMap})
@@ -74,18 +73,18 @@ func TestMapSpace(t *testing.T) {
 	if z := s.Z(MapLatent); !slices.Equal(z, SeedZ(10, MapLatent, 1)) {
 		t.Errorf("map z %v, want the seed's 2-D z", z)
 	}
-	if !s.SetExplicitZ([]float64{1.5, -0.25}) || s.SetExplicitZ([]float64{1.5, -0.25}) {
+	if !s.SetZ(s.Space(), []float64{1.5, -0.25}) || s.SetZ(s.Space(), []float64{1.5, -0.25}) {
 		t.Errorf("SetExplicitZ: want a change the first time and none the second")
 	}
 	q := s.Options().Query()
 	if !strings.Contains(q, "z=1.5,-0.25") || !strings.Contains(q, "panel=map") {
 		t.Errorf("permalink %q, want the map's point and panel", q)
 	}
-	opt, errs := ParseQuery(q, 0)
+	opt, errs := ParseQuery(q, 0, testPanels)
 	if len(errs) > 0 {
 		t.Fatalf("the permalink %q reads back with errors %v", q, errs)
 	}
-	if z := NewState(opt, nil).Z(MapLatent); !slices.Equal(z, []float64{1.5, -0.25}) {
+	if z := newState(opt, nil).Z(MapLatent); !slices.Equal(z, []float64{1.5, -0.25}) {
 		t.Errorf("the permalink reopens the map at %v, want [1.5 -0.25]", z)
 	}
 
@@ -95,22 +94,22 @@ func TestMapSpace(t *testing.T) {
 	}
 
 	// A message's z is checked against the map's size when it goes there.
-	c, err := ParseCommand([]byte(`{"target":"vaeplay","type":"set","panel":"map","z":[1,2,3,4]}`))
+	c, err := ParseCommand([]byte(`{"target":"vaeplay","type":"set","panel":"map","z":[1,2,3,4]}`), testPanels)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Command(c) || s.ErrorCount() != 1 || !strings.Contains(s.Errors()[0], "the map has 2 latent dimensions") {
 		t.Errorf("a 4-number z for the map: errors %q, want one naming the map's 2", s.Errors())
 	}
-	c, _ = ParseCommand([]byte(`{"target":"vaeplay","type":"set","panel":"map","z":[-1,2]}`))
+	c, _ = ParseCommand([]byte(`{"target":"vaeplay","type":"set","panel":"map","z":[-1,2]}`), testPanels)
 	if !s.Command(c) || s.Panel() != PanelMap || !slices.Equal(s.Z(MapLatent), []float64{-1, 2}) {
 		t.Errorf("set panel map z [-1 2]: panel %s z %v", s.Panel(), s.Z(MapLatent))
 	}
 
 	// When the map's model fails the widget leaves the map, with the error.
-	s.SetMapFailed(CVAE, errors.New("weights/cvae2d.safetensors: HTTP 404"))
-	if s.Panel() != PanelSample || s.MapAvailability(CVAE) != Failed || s.MapAvailability(VAE) != Loading {
-		t.Errorf("after the map's model failed: panel %s, availability %v %v", s.Panel(), s.MapAvailability(CVAE), s.MapAvailability(VAE))
+	s.Load(Loaded{Kind: CVAE, Role: MapModel, Err: errors.New("weights/cvae2d.safetensors: HTTP 404")})
+	if s.Panel() != PanelSample || s.Models().PlaneAvailability(CVAE) != Failed || s.Models().PlaneAvailability(VAE) != Loading {
+		t.Errorf("after the map's model failed: panel %s, availability %v %v", s.Panel(), s.Models().PlaneAvailability(CVAE), s.Models().PlaneAvailability(VAE))
 	}
 }
 
@@ -118,9 +117,8 @@ func TestMapSpace(t *testing.T) {
 // set, kept in the permalink, scaled by the temperature, and dropped by a
 // new sample.
 func TestMorph(t *testing.T) {
-	s := NewState(Options{Selection: Selection{VAE, -1, 3}, Temperature: 1}, nil)
-	s.SetReady(VAE)
-	s.SetLatent(VAE, 3)
+	s := newState(Options{Selection: Selection{VAE, -1, 3}, Temperature: 1}, nil)
+	loadTiny(t, s, VAE, FullModel, 3)
 	s.SetMorph([]float64{1.23456, 0, -1}, []float64{0, 2, 0.5})
 	if s.Panel() != PanelInterpolate || !slices.Equal(s.Z(3), []float64{1.235, 0, -1}) || !slices.Equal(s.To(), []float64{0, 2, 0.5}) {
 		t.Fatalf("after SetMorph: panel %s z %v to %v", s.Panel(), s.Z(3), s.To())
@@ -133,7 +131,7 @@ func TestMorph(t *testing.T) {
 	if !slices.Equal(s.To(), []float64{0, 1, 0.25}) {
 		t.Errorf("to after temperature 0.5: %v, want halved", s.To())
 	}
-	c, _ := ParseCommand([]byte(`{"target":"vaeplay","type":"set","to":[1,2]}`))
+	c, _ := ParseCommand([]byte(`{"target":"vaeplay","type":"set","to":[1,2]}`), testPanels)
 	if s.Command(c) || s.ErrorCount() != 1 {
 		t.Errorf("a 2-number to for a 3-D model: errors %q, want one", s.Errors())
 	}

@@ -39,8 +39,9 @@ var queryParams = []string{"model", "digit", "seed", "temperature", "z", "to", "
 // z=comma list, to=comma list, panel=sample|sliders|map|interpolate|grid|draw,
 // controls=full|minimal, weights=URL.
 // A bad parameter falls back to its default and adds an error naming it, so
-// the widget always has something to show; seed is the default seed.
-func ParseQuery(query string, seed uint64) (Options, []error) {
+// the widget always has something to show; seed is the default seed, and
+// panels are the panels panel= may name.
+func ParseQuery(query string, seed uint64, panels Panels) (Options, []error) {
 	opt := Options{Selection: Selection{Kind: CVAE, Digit: -1, Seed: seed}, Temperature: TempDefault, Panel: PanelSample, Controls: Full}
 	var errs []error
 	vals, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
@@ -130,7 +131,7 @@ func ParseQuery(query string, seed uint64) (Options, []error) {
 		}
 	}
 	if v, ok := one("panel"); ok {
-		if p, err := parsePanel(v); err != nil {
+		if p, err := panels.parse(v); err != nil {
 			errs = append(errs, err)
 		} else {
 			opt.Panel = p

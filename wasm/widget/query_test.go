@@ -98,21 +98,21 @@ func TestParseQuery(t *testing.T) {
 		if tt.want.Controls == "" {
 			tt.want.Controls = Full
 		}
-		got, errs := ParseQuery(tt.query, seed)
+		got, errs := ParseQuery(tt.query, seed, testPanels)
 		if got != tt.want {
-			t.Errorf("ParseQuery(%q) = %+v, want %+v", tt.query, got, tt.want)
+			t.Errorf("ParseQuery(%q, testPanels) = %+v, want %+v", tt.query, got, tt.want)
 		}
 		var msgs []string
 		for _, e := range errs {
 			msgs = append(msgs, e.Error())
 		}
 		if len(msgs) != len(tt.errs) {
-			t.Errorf("ParseQuery(%q) errors %q, want %d matching %q", tt.query, msgs, len(tt.errs), tt.errs)
+			t.Errorf("ParseQuery(%q, testPanels) errors %q, want %d matching %q", tt.query, msgs, len(tt.errs), tt.errs)
 			continue
 		}
 		for i, want := range tt.errs {
 			if !strings.Contains(msgs[i], want) {
-				t.Errorf("ParseQuery(%q) error %d = %q, want it to contain %q", tt.query, i, msgs[i], want)
+				t.Errorf("ParseQuery(%q, testPanels) error %d = %q, want it to contain %q", tt.query, i, msgs[i], want)
 			}
 		}
 	}
@@ -122,12 +122,12 @@ func TestParseQueryNeverBlank(t *testing.T) {
 	// Whatever the query, the result is a selection the widget can draw.
 	queries := []string{"%", "&&&", "=", "?=3", "digit", "model", "?seed", "?%00=%00", strings.Repeat("digit=1&", 1000)}
 	for _, q := range queries {
-		got, _ := ParseQuery(q, 5)
+		got, _ := ParseQuery(q, 5, testPanels)
 		switch {
 		case got.Kind == VAE && got.Digit == -1:
 		case got.Kind == CVAE && got.Digit >= 0 && got.Digit < Digits:
 		default:
-			t.Errorf("ParseQuery(%q) = %+v, not drawable", q, got)
+			t.Errorf("ParseQuery(%q, testPanels) = %+v, not drawable", q, got)
 		}
 	}
 }
@@ -148,10 +148,10 @@ func TestPermalinkRoundTrip(t *testing.T) {
 			s.Apply(Intent{Action: ShowPanel, Panel: PanelGrid})
 			s.Apply(Intent{Action: Sample})
 		}, "?digit=3&seed=43&panel=grid"},
-		{"slider", func(s *State) { s.SetZ(4, 2, 1.23456) }, ""},
-		{"slider then temperature", func(s *State) { s.SetZ(4, 0, -2.5); s.SetTemperature(0.33) }, ""},
+		{"slider", func(s *State) { s.SetCoordinate(4, 2, 1.23456) }, ""},
+		{"slider then temperature", func(s *State) { s.SetCoordinate(4, 0, -2.5); s.SetTemperature(0.33) }, ""},
 		{"command z", func(s *State) {
-			c, err := ParseCommand([]byte(`{"target":"vaeplay","type":"set","z":[0.1,-0.2,0.30049,4],"panel":"sliders"}`))
+			c, err := ParseCommand([]byte(`{"target":"vaeplay","type":"set","z":[0.1,-0.2,0.30049,4],"panel":"sliders"}`), testPanels)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,20 +164,20 @@ func TestPermalinkRoundTrip(t *testing.T) {
 		if tt.name == "weights kept" {
 			opt.Weights = "https://example.org/w b.safetensors"
 		}
-		s := NewState(opt, nil)
+		s := newState(opt, nil)
 		tt.edit(s)
 		q := s.Options().Query()
 		if tt.want != "" && q != tt.want {
 			t.Errorf("%s: query %q, want %q", tt.name, q, tt.want)
 		}
-		again, errs := ParseQuery(q, 999)
+		again, errs := ParseQuery(q, 999, testPanels)
 		if len(errs) > 0 {
 			t.Fatalf("%s: %q reads back with errors %v", tt.name, q, errs)
 		}
 		if again != s.Options() {
 			t.Errorf("%s: %q reads back as %+v, want %+v", tt.name, q, again, s.Options())
 		}
-		s2 := NewState(again, nil)
+		s2 := newState(again, nil)
 		if s2.View().Selection != s.View().Selection || s2.Temperature() != s.Temperature() || s2.Panel() != s.Panel() {
 			t.Errorf("%s: view %+v reopens as %+v", tt.name, s.View(), s2.View())
 		}

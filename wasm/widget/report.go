@@ -52,7 +52,8 @@ type DrawReport struct {
 }
 
 // Report assembles the state report. drawn tells whether a digit has been
-// drawn; z, decodeMs, samples and the layout come from the game.
+// drawn; z, decodeMs, samples and the layout come from the game, as do the
+// panels' own parts (Draw) and FPS.
 func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l Layout) Report {
 	if z == nil {
 		z = []float64{}
@@ -69,6 +70,10 @@ func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l
 	if l.Grid == nil {
 		l.Grid = []Rect{}
 	}
+	ranking := "decoder"
+	if s.models.KL(s.sel.Kind) != nil {
+		ranking = "latent_kl"
+	}
 	return Report{
 		Status:   s.Status(drawn),
 		Model:    s.sel.Kind,
@@ -80,12 +85,14 @@ func (s *State) Report(drawn bool, z []float64, decodeMs float64, samples int, l
 		Errors:   s.Errors(),
 		Layout:   l,
 
-		Temperature: s.temp,
+		Temperature: s.latent.Temperature(),
 		Panel:       s.panel,
 		Controls:    s.controls,
 		ExplicitZ:   s.ExplicitZ(),
 		To:          nonNil(s.To()),
+		Ranking:     ranking,
 		Permalink:   s.Options().Query(),
+		Draw:        DrawReport{Label: -1},
 	}
 }
 

@@ -121,7 +121,7 @@ func TestStateScenarios(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		s := NewState(tt.start, nil)
+		s := newState(tt.start, nil)
 		for i, st := range tt.steps {
 			before := s.ErrorCount()
 			changed := false
@@ -129,15 +129,15 @@ func TestStateScenarios(t *testing.T) {
 			case st.intent != nil:
 				changed = s.Apply(*st.intent)
 			case st.command != "":
-				c, err := ParseCommand([]byte(st.command))
+				c, err := ParseCommand([]byte(st.command), testPanels)
 				if err != nil {
 					t.Fatalf("%s: step %d: %v", tt.name, i, err)
 				}
 				changed = s.Command(c)
 			case st.ready != "":
-				s.SetReady(st.ready)
+				loadTiny(t, s, st.ready, FullModel, 4)
 			case st.failed != "":
-				s.SetFailed(st.failed, errors.New("weights/"+string(st.failed)+".safetensors: HTTP 404"))
+				s.Load(Loaded{Kind: st.failed, Err: errors.New("weights/" + string(st.failed) + ".safetensors: HTTP 404")})
 			}
 			if got := s.Selection(); got != st.want {
 				t.Errorf("%s: step %d: selection %+v, want %+v", tt.name, i, got, st.want)
@@ -153,30 +153,30 @@ func TestStateScenarios(t *testing.T) {
 }
 
 func TestStatus(t *testing.T) {
-	s := NewState(Options{Selection: Selection{CVAE, 1, 1}}, nil)
+	s := newState(Options{Selection: Selection{CVAE, 1, 1}}, nil)
 	if got := s.Status(false); got != "loading" {
 		t.Errorf("fresh state: status %q, want loading", got)
 	}
-	s.SetFailed(CVAE, errors.New("corrupt"))
+	s.Load(Loaded{Kind: CVAE, Err: errors.New("corrupt")})
 	if got := s.Status(false); got != "loading" {
 		t.Errorf("one model failed: status %q, want loading", got)
 	}
-	s.SetReady(VAE)
+	loadTiny(t, s, VAE, FullModel, 4)
 	if got := s.Status(true); got != "ready" {
 		t.Errorf("drawn: status %q, want ready", got)
 	}
-	s.SetFailed(VAE, errors.New("corrupt"))
+	s.Load(Loaded{Kind: VAE, Err: errors.New("corrupt")})
 	if got := s.Status(false); got != "error" {
 		t.Errorf("both failed: status %q, want error", got)
 	}
-	if got := s.Availability("gan"); got != Failed {
+	if got := s.Models().Availability("gan"); got != Failed {
 		t.Errorf("unknown kind: availability %v, want Failed", got)
 	}
 }
 
 func TestErrorsAndBanner(t *testing.T) {
-	_, errs := ParseQuery("?digit=12&model=foo", 1)
-	s := NewState(Options{Selection: Selection{CVAE, 1, 1}}, errs)
+	_, errs := ParseQuery("?digit=12&model=foo", 1, testPanels)
+	s := newState(Options{Selection: Selection{CVAE, 1, 1}}, errs)
 	if got := s.Errors(); len(got) != 2 || !strings.Contains(got[1], `digit "12"`) {
 		t.Fatalf("Errors() = %q, want the two URL errors", got)
 	}

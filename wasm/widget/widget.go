@@ -3,15 +3,21 @@
 // URL and the embedding page asked for, and the state report sent back to the
 // page. It imports neither Ebiten nor syscall/js, so it is tested natively;
 // the game package draws it and the wasm main package connects it to the page.
+//
+// Where things are: State (state.go) owns the selection, the panel shown and
+// the errors, and holds the latent code (Latent, latent.go: the one owner of
+// z) and the registry of models (Models, models.go, fed by the loader's
+// Loaded messages). Each panel has a file with its name, its placement in
+// the layout and what it keeps: sample.go, sliders.go, map.go,
+// interpolate.go, grid.go and pad.go (the draw panel); panel.go says what a
+// panel is to this package. layout.go places the chrome and holds every box
+// the game draws in and hit tests against. query.go reads the URL and writes
+// the permalink, command.go reads the embedding page's messages, report.go
+// is the state report, zlist.go the text form of z. Every call into package
+// model is in model.go.
 package widget
 
-import (
-	"fmt"
-	"math/rand/v2"
-	"time"
-
-	"vaeplay/model"
-)
+import "time"
 
 // Kind names one of the two models the widget can show.
 type Kind string
@@ -66,13 +72,6 @@ func (s Selection) Labels() []int {
 	return []int{s.Digit}
 }
 
-// Z returns the selection's latent code: standard normal noise from a PCG
-// generator seeded with (Seed, Seed), drawn by the same model.Noise the
-// trainer samples with.
-func (s Selection) Z(latent int) []float64 {
-	return Widen(model.Noise(1, latent, rand.New(rand.NewPCG(s.Seed, s.Seed))).Row(0))
-}
-
 // DefaultSeed derives a seed from the clock, kept at or below MaxSafeSeed so
 // that JavaScript reads it back exactly.
 func DefaultSeed(t time.Time) uint64 {
@@ -82,18 +81,3 @@ func DefaultSeed(t time.Time) uint64 {
 // defaultDigit picks the CVAE's digit when nothing chose one: derived from the
 // seed so that different visits show different digits, yet reproducibly.
 func defaultDigit(seed uint64) int { return int(seed % Digits) }
-
-// KindOf tells which of the widget's two models a loaded model can be, or why
-// it can be neither: the widget draws 28×28 images and labels 0..9.
-func KindOf(cfg model.Config) (Kind, error) {
-	if cfg.Input != ImageSide*ImageSide {
-		return "", fmt.Errorf("model has %d inputs, the widget draws %d×%d = %d pixels", cfg.Input, ImageSide, ImageSide, ImageSide*ImageSide)
-	}
-	switch cfg.Classes {
-	case 0:
-		return VAE, nil
-	case Digits:
-		return CVAE, nil
-	}
-	return "", fmt.Errorf("model has %d classes, the widget shows 0 (a VAE) or %d (a CVAE of digits)", cfg.Classes, Digits)
-}

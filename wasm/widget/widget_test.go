@@ -2,34 +2,11 @@ package widget
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"vaeplay/model"
 )
-
-func TestZReproducible(t *testing.T) {
-	s := Selection{CVAE, 3, 42}
-	a, b := s.Z(20), s.Z(20)
-	if !slices.Equal(a, b) {
-		t.Error("the same seed gave two different z")
-	}
-	// The same draw the trainer's model.Noise makes from PCG(seed, seed).
-	want := model.Noise(1, 20, rand.New(rand.NewPCG(42, 42)))
-	if !slices.Equal(a, Widen(want.Row(0))) {
-		t.Error("z is not model.Noise from PCG(seed, seed)")
-	}
-	next := Selection{CVAE, 3, 43}.Z(20)
-	if slices.Equal(a, next) {
-		t.Error("seed+1 gave the same z")
-	}
-	if len(a) != 20 {
-		t.Errorf("z has %d coordinates, want 20", len(a))
-	}
-}
 
 func TestLabels(t *testing.T) {
 	if got := (Selection{VAE, -1, 1}).Labels(); got != nil {
@@ -51,35 +28,13 @@ func TestDefaultSeedIsSafeForJavaScript(t *testing.T) {
 	}
 }
 
-func TestKindOf(t *testing.T) {
-	cfg := model.DefaultConfig()
-	tests := []struct {
-		input, classes int
-		want           Kind
-		err            string
-	}{
-		{784, 0, VAE, ""},
-		{784, 10, CVAE, ""},
-		{784, 3, "", "3 classes"},
-		{100, 0, "", "100 inputs"},
-		{1024, 10, "", "1024 inputs"},
-	}
-	for _, tt := range tests {
-		cfg.Input, cfg.Classes = tt.input, tt.classes
-		got, err := KindOf(cfg)
-		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
-			t.Errorf("KindOf(input %d, classes %d) = %q, %v; want %q, error containing %q", tt.input, tt.classes, got, err, tt.want, tt.err)
-		}
-	}
-}
-
 func TestReportJSON(t *testing.T) {
-	s := NewState(Options{Selection: Selection{CVAE, 2, 9007199254740991}}, nil)
-	l := ComputeLayout(640, 480, 1)
-	for _, p := range Panels[1:] { // every panel's layout reports in the same shape
+	s := newState(Options{Selection: Selection{CVAE, 2, 9007199254740991}}, nil)
+	l := layoutOf(640, 480, 1, Full, SampleSpec)
+	for _, p := range testPanels[1:] { // every panel's layout reports in the same shape
 		for _, c := range []Controls{Full, Minimal} {
-			if _, err := json.Marshal(s.Report(false, nil, 0, 0, ComputeLayoutFor(640, 480, 1, c, p))); err != nil {
-				t.Errorf("%s %s: %v", c, p, err)
+			if _, err := json.Marshal(s.Report(false, nil, 0, 0, layoutOf(640, 480, 1, c, p))); err != nil {
+				t.Errorf("%s %s: %v", c, p.Name, err)
 			}
 		}
 	}
@@ -117,7 +72,7 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("last chooser button = %v, want {label:9, x, y, w, h}", b)
 	}
 
-	s.SetReady(CVAE)
+	loadTiny(t, s, CVAE, FullModel, 4)
 	s.Fail(errWant("bad"))
 	r := s.Report(true, []float64{0.5, -1}, 1.25, 3, l)
 	if r.Status != "ready" || r.Samples != 3 || r.DecodeMs != 1.25 || !slices.Equal(r.Z, []float64{0.5, -1}) || !slices.Equal(r.Errors, []string{"bad"}) {

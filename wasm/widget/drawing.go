@@ -1,11 +1,6 @@
 package widget
 
-import (
-	"fmt"
-	"math"
-
-	"vaeplay/model"
-)
+import "math"
 
 // Point is a point of a stroke in the drawing pad's own coordinates: 0..1
 // across and down.
@@ -160,68 +155,4 @@ func centreOfMass(img []float64) (x, y float64) {
 		return math.NaN(), math.NaN()
 	}
 	return sx / sum, sy / sum
-}
-
-// Encoding is what the model makes of a drawing.
-type Encoding struct {
-	Mu []float64 // the mean of q(z|x): where the drawing lands in latent space
-	// Nats is the negative ELBO of the drawing, reconstruction plus KL, in
-	// nats, evaluated at z = μ (the noise of the reparameterization set to
-	// zero, so that the score does not jitter). Lower is more typical: a
-	// test-set digit scores around 100 with the shipped models, a scribble
-	// far more.
-	Nats float64
-}
-
-// Encode encodes the 784 ink values x with m (under label for a CVAE;
-// ignored by a VAE) and scores them.
-func Encode(m *model.Model, x []float64, label int) (Encoding, error) {
-	if len(x) != m.Config.Input {
-		return Encoding{}, fmt.Errorf("drawing has %d pixels, the model reads %d", len(x), m.Config.Input)
-	}
-	xs := Narrow(len(x), x)
-	var labels []int
-	if m.Config.Classes > 0 {
-		if label < 0 || label >= m.Config.Classes {
-			return Encoding{}, fmt.Errorf("label %d: the model has %d classes", label, m.Config.Classes)
-		}
-		labels = []int{label}
-	}
-	mu, _ := m.Encode(xs, labels)
-	loss := m.Evaluate(xs, labels, model.NewMatrix(1, m.Config.Latent, nil))
-	return Encoding{Mu: Widen(mu.Row(0)), Nats: loss.Recon + loss.KL}, nil
-}
-
-// ReadLabel encodes x with the conditional model m under every label and
-// returns the label under which x scores best (the lowest negative ELBO at
-// z = μ), with that encoding: the conditional VAE used as a classifier, so
-// that a drawing or a plain VAE's sample can be given the style row
-// without the reader naming its digit.
-func ReadLabel(m *model.Model, x []float64) (int, Encoding, error) {
-	if m.Config.Classes == 0 {
-		return -1, Encoding{}, fmt.Errorf("reading a label needs a conditional model, this one has no classes")
-	}
-	if len(x) != m.Config.Input {
-		return -1, Encoding{}, fmt.Errorf("image has %d pixels, the model reads %d", len(x), m.Config.Input)
-	}
-	n := m.Config.Classes
-	rows := make([][]float64, n)
-	labels := make([]int, n)
-	for i := range n {
-		rows[i] = x
-		labels[i] = i
-	}
-	xs := Narrow(len(x), rows...)
-	scores, err := m.NELBOAtMean(xs, labels)
-	if err != nil {
-		return -1, Encoding{}, fmt.Errorf("scoring under every label: %w", err)
-	}
-	best := 0
-	for i, s := range scores {
-		if s < scores[best] {
-			best = i
-		}
-	}
-	mu, _ := m.Encode(Narrow(len(x), x), []int{best})
-	return best, Encoding{Mu: Widen(mu.Row(0)), Nats: scores[best]}, nil
 }

@@ -12,96 +12,51 @@ import (
 	"vaeplay/model"
 )
 
-// stroke returns a straight stroke from a to b as n+1 points.
-func stroke(a, b Point, n int) []Point {
-	ps := make([]Point, n+1)
-	for i := range ps {
-		f := float64(i) / float64(n)
-		ps[i] = Point{a.X + f*(b.X-a.X), a.Y + f*(b.Y-a.Y)}
+func TestSeedZReproducible(t *testing.T) {
+	a, b := SeedZ(42, 20, 1), SeedZ(42, 20, 1)
+	if !slices.Equal(a, b) {
+		t.Error("the same seed gave two different z")
 	}
-	return ps
-}
-
-func draw(strokes ...[]Point) *Drawing {
-	var d Drawing
-	for _, s := range strokes {
-		for i, p := range s {
-			d.Add(p, i == 0)
-		}
-		d.End()
+	// The same draw the trainer's model.Noise makes from PCG(seed, seed).
+	want := model.Noise(1, 20, rand.New(rand.NewPCG(42, 42)))
+	if !slices.Equal(a, Widen(want.Row(0))) {
+		t.Error("z is not model.Noise from PCG(seed, seed)")
 	}
-	return &d
-}
-
-// square fills the pad's middle with close horizontal strokes: a blot.
-func square() *Drawing {
-	var ss [][]Point
-	for y := 0.2; y <= 0.8; y += 0.02 {
-		ss = append(ss, stroke(Point{0.2, y}, Point{0.8, y}, 20))
+	if next := SeedZ(43, 20, 1); slices.Equal(a, next) {
+		t.Error("seed+1 gave the same z")
 	}
-	return draw(ss...)
-}
-
-func inkBox(img []float64) (x0, y0, x1, y1 int) {
-	x0, y0, x1, y1 = ImageSide, ImageSide, -1, -1
-	for i, v := range img {
-		if v > 0.05 {
-			x, y := i%ImageSide, i/ImageSide
-			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+	if len(a) != 20 {
+		t.Errorf("z has %d numbers, want 20", len(a))
+	}
+	half := SeedZ(42, 20, 0.5)
+	for i := range a {
+		if half[i] != 0.5*a[i] {
+			t.Fatalf("z at temperature 0.5 is %v, want half of %v", half, a)
 		}
 	}
-	return
 }
 
-func TestRaster(t *testing.T) {
+func TestKindOf(t *testing.T) {
+	cfg := model.DefaultConfig()
 	tests := []struct {
-		name         string
-		d            *Drawing
-		wantW, wantH int // ink bounding box in pixels, ±1
+		input, classes int
+		want           Kind
+		err            string
 	}{
-		// Small, off-centre and tall: scaled up to 20 pixels high.
-		{"vertical stroke", draw(stroke(Point{0.8, 0.1}, Point{0.8, 0.3}, 10)), 3, 20},
-		{"horizontal stroke", draw(stroke(Point{0.1, 0.5}, Point{0.9, 0.5}, 10)), 20, 3},
-		{"a plus", draw(stroke(Point{0.3, 0.5}, Point{0.7, 0.5}, 8), stroke(Point{0.5, 0.3}, Point{0.5, 0.7}, 8)), 20, 20},
-		{"a dot", draw([]Point{{0.5, 0.5}}), 3, 3},
-		{"square", square(), 20, 20},
+		{784, 0, VAE, ""},
+		{784, 10, CVAE, ""},
+		{784, 3, "", "3 classes"},
+		{100, 0, "", "100 inputs"},
+		{1024, 10, "", "1024 inputs"},
 	}
 	for _, tt := range tests {
-		img := tt.d.Raster()
-		if len(img) != ImageSide*ImageSide {
-			t.Fatalf("%s: %d pixels", tt.name, len(img))
+		cfg.Input, cfg.Classes = tt.input, tt.classes
+		got, err := KindOf(cfg)
+		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("KindOf(input %d, classes %d) = %q, %v; want %q, error containing %q", tt.input, tt.classes, got, err, tt.want, tt.err)
 		}
-		mx, my := centreOfMass(img)
-		if math.Abs(mx-ImageSide/2) > 0.6 || math.Abs(my-ImageSide/2) > 0.6 {
-			t.Errorf("%s: centre of mass (%.2f, %.2f), want (14, 14)", tt.name, mx, my)
-		}
-		x0, y0, x1, y1 := inkBox(img)
-		if w, h := x1-x0+1, y1-y0+1; abs(w-tt.wantW) > 1 || abs(h-tt.wantH) > 1 {
-			t.Errorf("%s: ink box %d×%d, want %d×%d", tt.name, w, h, tt.wantW, tt.wantH)
-		}
-		for i, v := range img {
-			if v < 0 || v > 1 || math.IsNaN(v) {
-				t.Fatalf("%s: pixel %d = %v", tt.name, i, v)
-			}
-		}
-	}
-	var empty Drawing
-	if empty.Raster() != nil || !empty.Empty() {
-		t.Error("an empty drawing rasterizes to something")
-	}
-	d := draw(stroke(Point{0, 0}, Point{1, 1}, 3))
-	d.Clear()
-	if !d.Empty() {
-		t.Error("Clear left points")
-	}
-	d.Add(Point{math.NaN(), 0.5}, true)
-	d.Add(Point{-4, 9}, false)
-	if s := d.Strokes(); len(s) != 1 || s[0][0] != (Point{0, 1}) {
-		t.Errorf("NaN and out-of-pad points: strokes %v, want one clamped point", s)
 	}
 }
-
-func abs(v int) int { return max(v, -v) }
 
 // TestEncodeScores checks the anomaly score with the shipped weights: a
 // drawn "1" reads as more typical than a filled square, for both models.
@@ -176,5 +131,45 @@ func TestReadLabel(t *testing.T) {
 	}
 	if _, _, err := ReadLabel(m, x[:10]); err == nil || !strings.Contains(err.Error(), "10 pixels") {
 		t.Errorf("ReadLabel of 10 pixels: err %v", err)
+	}
+}
+
+func TestRankLatents(t *testing.T) {
+	for _, classes := range []int{0, Digits} {
+		cfg := model.DefaultConfig()
+		cfg.Classes = classes
+		cfg.Hidden = []int{16}
+		cfg.Latent = 6
+		m, err := model.New(cfg, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Give dimension j a column of norm proportional to a chosen
+		// usefulness; the label columns get the largest, to check that they
+		// are not mistaken for latent dimensions.
+		use := []float64{0.1, 5, 0, 2, 3, 0.5}
+		w := m.Decoder[0].W
+		for i := range w.Rows {
+			for j := range w.Cols {
+				v := 100.0
+				if j < len(use) {
+					v = use[j]
+				}
+				w.Row(i)[j] = float32(v)
+			}
+		}
+		got := RankLatents(m, nil)
+		if want := []int{1, 4, 3, 5, 0, 2}; !slices.Equal(got, want) {
+			t.Errorf("classes %d: RankLatents = %v, want %v", classes, got, want)
+		}
+		// The KL from the metadata overrides the weights; a list of the
+		// wrong length is not the model's and is ignored.
+		kl := []float64{3, 0.01, 7, 0, 2, 2}
+		if got, want := RankLatents(m, kl), []int{2, 0, 4, 5, 1, 3}; !slices.Equal(got, want) {
+			t.Errorf("classes %d: RankLatents by KL = %v, want %v", classes, got, want)
+		}
+		if got, want := RankLatents(m, kl[:5]), []int{1, 4, 3, 5, 0, 2}; !slices.Equal(got, want) {
+			t.Errorf("classes %d: RankLatents with 5 KLs for 6 dimensions = %v, want the proxy's %v", classes, got, want)
+		}
 	}
 }
