@@ -124,7 +124,7 @@ clean:
 
 ## ---------------------------------------------------------------- test
 
-.PHONY: vet check test fuzz fuzz-short screenshot
+.PHONY: vet check test test-builds fuzz fuzz-short screenshot
 
 ## vet: go vet for the native and the js/wasm build
 vet:
@@ -142,8 +142,16 @@ check: vet
 ## few seconds of each fuzz target
 test: data fashion vet site chromium torch
 	VAEPLAY_SITE=$(abspath $(SITE)) $(GO) test ./...
+	$(MAKE) test-builds
 	$(MAKE) fuzz-short
 test: BROTLI = -q 5
+
+## test-builds: the model's tests in its two other builds: without the simd
+## experiment (the portable kernels), and as WebAssembly under Node.js, the
+## build the browser runs (SIMD128)
+test-builds:
+	GOEXPERIMENT= $(GO) test ./model/...
+	GOOS=js GOARCH=wasm $(GO) test -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./model/...
 
 # FUZZTIME is how long `make fuzz` runs each fuzz target (a duration, or Nx for N inputs).
 FUZZTIME ?= 60s
