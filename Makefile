@@ -101,8 +101,10 @@ wasm:
 
 ## site: assemble the static site in $(SITE): web/, wasm_exec.js from GOROOT,
 ## main.wasm, $(WEIGHTS)/<model>.safetensors in half precision (tools/halve)
-## for each of $(SITE_MODELS), and .gz/.br twins of the large files
-site: brotli
+## for each of $(SITE_MODELS), the files of MNIST digits the panels that train
+## and complete fetch (tools/sitedata, from the verified IDX files), and
+## .gz/.br twins of the large files
+site: brotli data
 	@for m in $(SITE_MODELS); do f=$(WEIGHTS)/$$m.safetensors; \
 		[ -f $$f ] || { echo "site: $$f is missing: train the models first (see weights/README.md)" >&2; exit 1; }; \
 	done
@@ -112,6 +114,7 @@ site: brotli
 	cp web/*.html web/*.js web/*.css $(SITE)/
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(SITE)/
 	for m in $(SITE_MODELS); do $(GO) run ./tools/halve -in $(WEIGHTS)/$$m.safetensors -out $(SITE)/weights/$$m.safetensors || exit 1; done
+	$(GO) run ./tools/sitedata -data $(DATA) -out $(SITE)/data
 	BROTLI='$(BROTLI)' sh tools/precompress.sh $(SITE) $(ZCACHE)
 
 ## demo: build the site and serve it on http://$(ADDR)/

@@ -21,7 +21,7 @@ if ! command -v brotli >/dev/null 2>&1; then
 	echo "precompress: no brotli command (apt-get install brotli): serving gzip only" >&2
 fi
 
-find "$site" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.safetensors' -o -name '*.html' -o -name '*.css' \) -size +1k |
+find "$site" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.safetensors' -o -name '*.digits' -o -name '*.html' -o -name '*.css' \) -size +1k |
 while read -r f; do
 	gzip -9 -n -c "$f" >"$f.gz"
 	command -v brotli >/dev/null 2>&1 || continue
