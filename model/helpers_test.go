@@ -30,3 +30,7 @@ func uniform[T Float](n, d int, rng *rand.Rand) nn.Matrix[T] {
 	}
 	return x
 }
+
+// randFor returns a generator seeded by seed, for tests that need noise of
+// their own.
+func randFor(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 99)) }

@@ -39,7 +39,7 @@ func (l Loss) Add(o Loss) Loss {
 // It takes the decoder's logits, before the sigmoid, since the
 // cross-entropy of a saturated sigmoid loses everything to rounding.
 func (m *VAE[T]) LossFunction(logits, x, mu, logVar nn.Matrix[T]) Loss {
-	return m.loss(logits, x, mu, logVar, nil)
+	return m.loss(logits, x, mu, logVar, nil, m.Config.Beta)
 }
 
 // lossGradient holds the gradient of the loss with respect to the
@@ -48,16 +48,16 @@ type lossGradient[T Float] struct {
 	logits, mu, logVar nn.Matrix[T]
 }
 
-// loss is LossFunction that also stores the loss's gradient in g when g is
-// not nil.
-func (m *VAE[T]) loss(logits, x, mu, logVar nn.Matrix[T], g *lossGradient[T]) Loss {
+// loss is LossFunction with KL weight beta that also stores the loss's
+// gradient in g when g is not nil.
+func (m *VAE[T]) loss(logits, x, mu, logVar nn.Matrix[T], g *lossGradient[T], beta float64) Loss {
 	var dLogits, dMu, dLogVar nn.Matrix[T]
 	if g != nil {
 		dLogits, dMu, dLogVar = g.logits, g.mu, g.logVar
 	}
 	recon := reconstruction(m.Config.Likelihood, logits, x, dLogits)
-	kl := klDivergence(mu, logVar, T(m.Config.Beta), dMu, dLogVar)
-	return Loss{Recon: recon, KL: kl, Total: recon + m.Config.Beta*kl}
+	kl := klDivergence(mu, logVar, T(beta), dMu, dLogVar)
+	return Loss{Recon: recon, KL: kl, Total: recon + beta*kl}
 }
 
 // reconChunk is how many rows of a batch one goroutine's share of the
@@ -67,28 +67,32 @@ const reconChunk = 32
 // reconstruction returns -log p(x|z) summed over the batch, given the
 // decoder's logits, and, if grad has rows, stores its derivative with
 // respect to the logits there. With an exp and a log1p per pixel it is a
-// large part of a training step, so it runs in chunks of reconChunk rows on
-// every core; each chunk is summed on its own and the sums are added in
-// chunk order, so the result does not depend on the number of cores.
+// large part of a training step, so it runs on every core
+// (reconstructionRows); the rows' terms are added in row order, so the
+// result does not depend on the number of cores.
 func reconstruction[T Float](lik Likelihood, logits, x, grad nn.Matrix[T]) float64 {
+	var total float64
+	for _, v := range reconstructionRows(lik, logits, x, grad) {
+		total += v
+	}
+	return total
+}
+
+// reconstructionRows is reconstruction image by image: -log p(x_i|z_i)
+// for each row i, computed in chunks of reconChunk rows on every core.
+func reconstructionRows[T Float](lik Likelihood, logits, x, grad nn.Matrix[T]) []float64 {
+	rows := make([]float64, logits.Rows)
 	chunks := (logits.Rows + reconChunk - 1) / reconChunk
-	sums := make([]float64, chunks)
 	nn.Parallel(chunks, func(c int) {
-		var sum float64
 		for i := c * reconChunk; i < min((c+1)*reconChunk, logits.Rows); i++ {
 			var g []T
 			if grad.Rows > 0 {
 				g = grad.Row(i)
 			}
-			sum += reconstructionRow(lik, logits.Row(i), x.Row(i), g)
+			rows[i] = reconstructionRow(lik, logits.Row(i), x.Row(i), g)
 		}
-		sums[c] = sum
 	})
-	var total float64
-	for _, s := range sums {
-		total += s
-	}
-	return total
+	return rows
 }
 
 // reconstructionRow is reconstruction for one image.
