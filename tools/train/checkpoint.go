@@ -37,6 +37,11 @@ type recipe struct {
 	// Epochs is the length of a cosine schedule: the -epochs of the run that
 	// started it, so that a resumed run with more epochs keeps its rates.
 	Epochs int `json:"epochs,omitempty"`
+	// IWAE is the k of the importance-weighted bound the steps climb (0 or
+	// 1: the ELBO); Warmup the epochs over which the KL weight rises from 0
+	// to beta (0: none).
+	IWAE   int `json:"iwae,omitempty"`
+	Warmup int `json:"warmup,omitempty"`
 }
 
 // Learning-rate schedules.
@@ -52,6 +57,10 @@ func (o options) recipe() recipe {
 		Batch: o.batch, LR: o.lr, Seed: o.seed, Limit: o.limit, Dataset: o.dataset,
 		Binarize: o.binarize, Valid: o.valid, Patience: o.patience,
 		Schedule: o.schedule, LRGamma: o.lrGamma, LRMin: o.lrMin,
+		Warmup: o.warmup,
+	}
+	if o.iwae > 1 {
+		r.IWAE = o.iwae
 	}
 	// A schedule's parameters are kept only when it uses them, so that the
 	// flags' defaults do not make a constant recipe look like another.
@@ -92,6 +101,10 @@ func (r recipe) check() error {
 		return fmt.Errorf("-valid %d: want 0 (no validation split) or more images", r.Valid)
 	case r.Patience < 0:
 		return fmt.Errorf("-patience %d: want 0 (never stop early) or more epochs", r.Patience)
+	case r.IWAE < 0 || r.IWAE > 1000:
+		return fmt.Errorf("-iwae %d: want 1 (the ELBO) to 1000 samples", r.IWAE)
+	case r.Warmup < 0:
+		return fmt.Errorf("-warmup %d: want 0 (none) or more epochs", r.Warmup)
 	case r.Patience > 0 && r.Valid == 0:
 		return fmt.Errorf("-patience %d needs a validation split (-valid N): early stopping never looks at the test set", r.Patience)
 	}
@@ -129,6 +142,7 @@ func (r recipe) apply(o options) options {
 	o.dataset = r.dataset()
 	o.binarize, o.valid, o.patience = r.Binarize, r.Valid, r.Patience
 	o.schedule, o.lrGamma, o.lrMin = r.Schedule, r.LRGamma, r.LRMin
+	o.iwae, o.warmup = max(r.IWAE, 1), r.Warmup
 	return o
 }
 
@@ -151,6 +165,8 @@ func contradictions(opts options, s *state) error {
 		"lr-schedule": {scheduleName(opts.schedule), scheduleName(s.recipe.Schedule)},
 		"lr-gamma":    {fmt.Sprint(opts.lrGamma), fmt.Sprint(s.recipe.LRGamma)},
 		"lr-min":      {fmt.Sprint(opts.lrMin), fmt.Sprint(s.recipe.LRMin)},
+		"iwae":        {fmt.Sprint(max(opts.iwae, 1)), fmt.Sprint(max(s.recipe.IWAE, 1))},
+		"warmup":      {fmt.Sprint(opts.warmup), fmt.Sprint(s.recipe.Warmup)},
 		"model":       {modelKind(opts.config), kind},
 		"hidden":      {fmt.Sprint(opts.config.Hidden), fmt.Sprint(cfg.Hidden)},
 		"latent":      {fmt.Sprint(opts.config.Latent), fmt.Sprint(cfg.Latent)},

@@ -81,6 +81,9 @@ func TestFlagErrors(t *testing.T) {
 		{"negative batch", func(o *options) { o.batch = -5 }, "-batch -5: want at least 1"},
 		{"negative lr", func(o *options) { o.lr = -1 }, "-lr -1: want a positive number"},
 		{"negative limit", func(o *options) { o.limit = -1 }, "-limit -1: want 0 (all images) or more"},
+		{"negative iwae", func(o *options) { o.iwae = -2 }, "-iwae -2: want 1 (the ELBO) or more"},
+		{"huge iwae", func(o *options) { o.iwae = 5000 }, "-iwae 5000: want 1 (the ELBO) to 1000"},
+		{"negative warmup", func(o *options) { o.warmup = -1 }, "-warmup -1: want 0 (none) or more epochs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,6 +49,8 @@ func main() {
 		schedule   = flag.String("lr-schedule", "constant", "learning-rate schedule: constant, exp (times -lr-gamma each epoch) or cosine (from -lr to -lr-min over -epochs)")
 		lrGamma    = flag.Float64("lr-gamma", 0.95, "factor per epoch of the exp schedule")
 		lrMin      = flag.Float64("lr-min", 0, "final learning rate of the cosine schedule")
+		iwae       = flag.Int("iwae", 1, "train on the importance-weighted bound with this many samples per image (Burda et al. 2015); 1 is the ELBO")
+		warmup     = flag.Int("warmup", 0, "epochs over which the KL weight rises linearly from 0 to -beta (KL warm-up; 0: none)")
 		jsonOut    = flag.Bool("json", false, "print each epoch's figures as a JSON object, one a line, on standard output (everything else goes to standard error)")
 	)
 	flag.Parse()
@@ -58,6 +60,7 @@ func main() {
 		out: *out, resume: *resume, limit: *limit, progress: !*quiet,
 		binarize: *binarize, valid: *valid, patience: *patience,
 		schedule: *schedule, lrGamma: *lrGamma, lrMin: *lrMin,
+		iwae: *iwae, warmup: *warmup,
 	}
 	cfg := model.DefaultConfig()
 	cfg.Latent, cfg.Beta, cfg.Likelihood = *latent, *beta, model.Likelihood(*likelihood)

@@ -127,8 +127,9 @@ func slicesEqual(a, b []float32) bool {
 }
 
 // TestResumeIsExactWithRecipe is TestResumeIsExact with every new option
-// on: dynamic binarization, a validation split and a schedule, interrupted
-// in the middle of the second epoch.
+// on: dynamic binarization, a validation split, a schedule, the
+// importance-weighted bound and a KL warm-up, interrupted in the middle of
+// the second epoch (inside the warm-up).
 func TestResumeIsExactWithRecipe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST")
@@ -137,6 +138,7 @@ func TestResumeIsExactWithRecipe(t *testing.T) {
 	opts.limit, opts.epochs = 1280, 3
 	opts.binarize, opts.valid, opts.patience = true, 1000, 5
 	opts.schedule, opts.lrMin = scheduleCosine, 1e-4
+	opts.iwae, opts.warmup = 3, 2
 	if err := run(context.Background(), opts, io.Discard); err != nil {
 		t.Fatal(err)
 	}

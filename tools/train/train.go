@@ -57,6 +57,11 @@ type options struct {
 	schedule string
 	lrGamma  float64
 	lrMin    float64
+	// iwae is the k of the importance-weighted bound the steps climb (1:
+	// the ELBO); warmup the epochs over which the KL weight rises from 0
+	// to the config's beta (0: none).
+	iwae   int
+	warmup int
 
 	// onEpoch, when set, is given each epoch's figures as they are logged
 	// (the -json output).
@@ -94,6 +99,9 @@ func logPath(out string) string { return strings.TrimSuffix(out, ".safetensors")
 func run(ctx context.Context, opts options, w io.Writer) error {
 	if opts.epochs < 1 {
 		return fmt.Errorf("-epochs %d: want at least 1", opts.epochs)
+	}
+	if opts.iwae < 0 {
+		return fmt.Errorf("-iwae %d: want 1 (the ELBO) or more samples", opts.iwae)
 	}
 	if opts.dataset == "" {
 		opts.dataset = mnist.MNIST
@@ -168,6 +176,8 @@ func run(ctx context.Context, opts options, w io.Writer) error {
 	}
 
 	trainer := model.NewTrainer(s.model, s.opt, rand.New(s.noise))
+	trainer.Samples = s.recipe.IWAE
+	trainer.Warmup = s.recipe.Warmup * ((n + opts.batch - 1) / opts.batch)
 	for s.Epoch < opts.epochs && !s.Stopped {
 		start := time.Now()
 		s.opt.LR = s.recipe.lrAt(s.Epoch)
